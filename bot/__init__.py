@@ -1,0 +1,1 @@
+"""Tremplin's adapters and composition root: settings, CLI, service, channels, web app."""

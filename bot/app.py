@@ -1,0 +1,34 @@
+"""The web app: one Starlette application that the channel, coach and CV features extend."""
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.routing import Route
+
+from bot.runtime import Runtime
+
+__all__ = ["create_app"]
+
+
+def create_app(runtime: Runtime) -> Starlette:
+    async def healthz(request: Request) -> JSONResponse:
+        """Liveness and readiness: the process answers and the database does too."""
+        del request
+        try:
+            with runtime.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as error:  # noqa: BLE001 - any database failure means "not ready"
+            return JSONResponse({"status": "error", "database": type(error).__name__}, 503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    async def index(request: Request) -> PlainTextResponse:
+        del request
+        return PlainTextResponse(
+            "Tremplin is running. Health: /healthz. Try a conversation: tremplin chat\n"
+        )
+
+    routes = [Route("/healthz", healthz), Route("/", index)]
+    app = Starlette(routes=routes)
+    app.state.runtime = runtime
+    return app

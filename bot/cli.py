@@ -1,0 +1,109 @@
+"""The ``tremplin`` command line (DESIGN.md, "Interfaces")."""
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.settings import Settings
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tremplin", description="Build a CV by chatting from any phone."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the web app (webhooks, health)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-worker", action="store_true", help="do not deliver in-process")
+
+    chat = commands.add_parser("chat", help="a terminal phone: stdin lines are SMS to Tremplin")
+    chat.add_argument("--phone", help="the candidate's phone number (resumes their conversation)")
+    chat.add_argument("--lang", help="the language of a new conversation (fr, en…)")
+    chat.add_argument("--trace", action="store_true", help="print [step:<id>] before questions")
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply every migration (Alembic upgrade head)")
+
+    cv = commands.add_parser("cv", help="CVs from the shell")
+    cv_commands = cv.add_subparsers(dest="cv_command", required=True)
+    listing = cv_commands.add_parser("list", help="every candidate's CV, newest activity first")
+    listing.add_argument("--status", help="in_progress, submitted, published…")
+    show = cv_commands.add_parser("show", help="one CV, by candidate id or phone number")
+    show.add_argument("candidate", help="candidate id, public slug or phone number")
+    show.add_argument("--format", choices=("json", "text"), default="text")
+    show.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
+
+    bench = commands.add_parser("bench", help="benchmarks")
+    bench_commands = bench.add_subparsers(dest="bench_command", required=True)
+    engine = bench_commands.add_parser("engine", help="durable in-process handling vs a raw floor")
+    engine.add_argument("--sizes", default="1000,100000", help="stored candidates, comma separated")
+    engine.add_argument("--messages", type=int, default=2000, help="messages measured per size")
+    engine.add_argument("--json", type=Path, help="write the figures to this file")
+    engine.add_argument("--dir", type=Path, help="where the benchmark databases go (a temp dir)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    settings = Settings.from_env()
+    try:
+        return _run(args, settings)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "chat":
+        from bot.console import run_chat
+
+        return run_chat(settings, phone=args.phone, lang=args.lang, trace=args.trace)
+    if args.command == "serve":
+        from bot.server import serve
+
+        return serve(settings, host=args.host, port=args.port, worker=not args.no_worker)
+    if args.command == "db":
+        from bot.runtime import open_runtime
+
+        runtime = open_runtime(settings)
+        print(f"Database is at the latest schema: {_safe_url(settings.database_url)}")
+        runtime.close()
+        return 0
+    if args.command == "cv":
+        from bot import cv_commands
+
+        if args.cv_command == "list":
+            return cv_commands.list_cvs(settings, status=args.status)
+        return cv_commands.show_cv(settings, args.candidate, args.format, args.output)
+    if args.command == "bench":
+        from bot.bench import run_engine_bench
+
+        sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+        report = run_engine_bench(settings, sizes=sizes, messages=args.messages, directory=args.dir)
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        return 0
+    return 2
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Loading the gettext catalogs of ``locales/``.
+
+A fresh clone must work without a build step, so a catalog is compiled in memory from its ``.po``
+file with Babel (the same code as ``pybabel compile``) unless a compiled ``.mo`` at least as new
+sits beside it. Fuzzy entries are never used: an unreviewed guess must not reach a candidate.
+"""
+
+import gettext
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from locales import LOCALES_DIR
+
+__all__ = ["translations", "catalog_path"]
+
+
+def catalog_path(locale: str, directory: Path = LOCALES_DIR) -> Path:
+    return directory / locale / "LC_MESSAGES" / "messages.po"
+
+
+@lru_cache(maxsize=16)
+def translations(locale: str) -> gettext.NullTranslations:
+    """The translations of a locale; French source texts when the locale has no catalog."""
+    po = catalog_path(locale)
+    mo = po.with_suffix(".mo")
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as handle:
+            return gettext.GNUTranslations(handle)
+    if not po.exists():
+        return gettext.NullTranslations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    buffer = BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)

@@ -1,0 +1,33 @@
+"""The composition root: settings → database (migrated) → sessions → conversation service."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.settings import Settings
+from bot.service import ConversationService
+from conversations.flow import DEFAULT_FLOW
+from storage import make_engine, make_session_factory, upgrade
+
+__all__ = ["Runtime", "open_runtime"]
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    service: ConversationService
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
+    """Connect to the database, bring its schema to the latest migration, build the service."""
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    sessions = make_session_factory(engine)
+    return Runtime(settings, engine, sessions, ConversationService(sessions, DEFAULT_FLOW))

@@ -1,0 +1,55 @@
+"""Settings from the environment (and an optional ``.env`` file), as DESIGN.md lists them."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+__all__ = ["Settings", "DEFAULT_DATABASE_URL", "DEFAULT_PUBLIC_URL"]
+
+DEFAULT_DATABASE_URL = "sqlite:///./tremplin.db"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    public_url: str = DEFAULT_PUBLIC_URL
+    secret_key: str | None = None
+    default_locale: str = "fr"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_api_base_url: str | None = None
+    telegram_bot_token: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_api_base_url: str | None = None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, dotenv: Path | None = Path(".env")) -> "Settings":
+        """Read the process environment, falling back to ``.env`` for what it does not set."""
+        values: dict[str, str] = {}
+        if dotenv is not None and dotenv.is_file():
+            values.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
+        values.update(os.environ if env is None else env)
+
+        def get(name: str) -> str | None:
+            value = values.get(name, "").strip()
+            return value or None
+
+        return cls(
+            database_url=get("TREMPLIN_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            public_url=(get("TREMPLIN_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/"),
+            secret_key=get("TREMPLIN_SECRET_KEY"),
+            default_locale=get("TREMPLIN_DEFAULT_LOCALE") or "fr",
+            twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
+            twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
+            twilio_from=get("TWILIO_FROM"),
+            twilio_messaging_service_sid=get("TWILIO_MESSAGING_SERVICE_SID"),
+            twilio_api_base_url=get("TWILIO_API_BASE_URL"),
+            telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
+            telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
+            telegram_api_base_url=get("TELEGRAM_API_BASE_URL"),
+        )

@@ -1,0 +1,118 @@
+"""SMS arithmetic: GSM-7 transliteration, encoding, segment counting and paging.
+
+An operator bills segments. GSM-7 text fits 160 characters in one segment and 153 a segment when
+concatenated; a single character outside GSM-7 turns the whole message into UCS-2: 70 characters,
+67 a segment. GSM-7 extension characters (``€ [ ] { } ~ ^ | \\``) take two places. So Latin-script
+messages are made GSM-7 before sending (ê→e, ç→c, ’→', « »→"), and long texts are cut between
+words, never inside one.
+"""
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["Encoding", "SmsInfo", "to_gsm7", "measure", "split_pages", "GSM7_BASIC", "GSM7_EXTENDED"]
+
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
+
+# Characters outside GSM-7 with a close GSM-7 spelling; others fall back to their base letter.
+_REPLACEMENTS = {
+    "’": "'", "‘": "'", "‚": "'", "ʼ": "'", "`": "'", "´": "'",
+    "“": '"', "”": '"', "„": '"', "«": '"', "»": '"',
+    "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-",
+    "…": "...", "•": "-", "·": "-",
+    "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\t": " ",
+    "œ": "oe", "Œ": "OE", "ç": "c",
+}
+
+
+class Encoding:
+    GSM7 = "GSM-7"
+    UCS2 = "UCS-2"
+
+
+@dataclass(frozen=True, slots=True)
+class SmsInfo:
+    encoding: str
+    units: int
+    """Characters as the operator counts them (septets for GSM-7, UTF-16 units for UCS-2)."""
+    segments: int
+
+
+def _latin_fallback(ch: str) -> str:
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    if base and all(c in GSM7_BASIC or c in GSM7_EXTENDED for c in base):
+        return base
+    return ch
+
+
+_GUILLEMETS = re.compile(r"«\s*|\s*»")
+
+
+def to_gsm7(text: str) -> str:
+    """Rewrite Latin text in GSM-7 where a close spelling exists; other scripts stay as they are."""
+    text = _GUILLEMETS.sub('"', text)
+    out = []
+    for ch in text:
+        if ch in GSM7_BASIC or ch in GSM7_EXTENDED:
+            out.append(ch)
+        elif ch in _REPLACEMENTS:
+            out.append(_REPLACEMENTS[ch])
+        else:
+            out.append(_latin_fallback(ch))
+    return "".join(out)
+
+
+def measure(text: str) -> SmsInfo:
+    """Encoding and segment count of a message, as Twilio counts them."""
+    if all(ch in GSM7_BASIC or ch in GSM7_EXTENDED for ch in text):
+        units = sum(2 if ch in GSM7_EXTENDED else 1 for ch in text)
+        single, multi, encoding = 160, 153, Encoding.GSM7
+    else:
+        units = len(text.encode("utf-16-le")) // 2
+        single, multi, encoding = 70, 67, Encoding.UCS2
+    segments = 1 if units <= single else math.ceil(units / multi)
+    return SmsInfo(encoding, units, segments)
+
+
+def _cut(text: str, max_segments: int, reserve: str) -> tuple[str, str]:
+    """The longest head of ``text`` that fits with ``reserve``, cut between words."""
+    low, high = 1, len(text)
+    while low < high:  # binary search on length: the segment count grows with the length
+        mid = (low + high + 1) // 2
+        if measure(text[:mid] + reserve).segments <= max_segments:
+            low = mid
+        else:
+            high = mid - 1
+    at = text.rfind(" ", 0, low + 1)
+    if at > low // 3:
+        return text[:at].rstrip(), text[at + 1 :].lstrip()
+    return text[:low], text[low:]
+
+
+def split_pages(text: str, max_segments: int, reserve: str = "") -> list[str]:
+    """Cut a long text into pages of at most ``max_segments`` each, between lines or words.
+
+    ``reserve`` is room kept on every page for a closing line (such as "SUITE : voir la suite").
+    """
+    pages: list[str] = []
+    current = ""
+    for line in text.strip().split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if measure(candidate + reserve).segments <= max_segments:
+            current = candidate
+            continue
+        if current:
+            pages.append(current)
+        while measure(line + reserve).segments > max_segments:
+            head, line = _cut(line, max_segments, reserve)
+            pages.append(head)
+        current = line
+    if current:
+        pages.append(current)
+    return pages

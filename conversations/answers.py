@@ -1,0 +1,527 @@
+"""How each question reads its answer and saves it in the draft.
+
+A handler receives the cleaned text (never empty: the engine answers empty messages itself) and
+either saves and moves on (``turn.accept``) or explains kindly and asks again (``turn.reject``).
+Nothing half-understood is saved.
+"""
+
+import re
+from typing import Any
+
+from conversations.outputs import Raw
+from conversations.parsing.choices import parse_choice, parse_choices, parse_yes_no
+from conversations.parsing.dates import DateProblem, parse_period, parse_start_date, parse_year
+from conversations.parsing.normalize import fold, has_visible_text
+from conversations.parsing.places import find_country, parse_location
+from conversations.questions import Choice
+from conversations.turn import END_PART, Turn
+from conversations.vocabulary.jobs import JOB_BY_CODE, match_jobs
+from conversations.vocabulary.languages import find_language
+
+__all__ = ["HANDLERS", "LIMITS", "choice_codes"]
+
+# Field lengths of the classic LinkedOut CV (cv.schema.json).
+LIMITS = {
+    "name": 40,
+    "label": 60,
+    "title": 80,
+    "employer": 60,
+    "description": 300,
+    "interest": 80,
+    "skill": 80,
+    "story": 1500,
+    "catchphrase": 80,
+}
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
+_INVITE = re.compile(r"^[A-Za-z]{1,3}-?\d{3,6}$")
+_NOW_WORDS = frozenset(
+    "maintenant tout de suite immediatement immediat direct desuite now asap today aujourd hui "
+    "des maintenant right away".split()
+)
+_DATE_MESSAGES = {
+    DateProblem.FUTURE: "date_future",
+    DateProblem.PAST: "availability_past",
+    DateProblem.BIRTH_DATE: "date_birth",
+    DateProblem.END_BEFORE_START: "date_order",
+    DateProblem.TOO_OLD: "date_too_old",
+    DateProblem.UNREADABLE: "date_unreadable",
+}
+
+
+def choice_codes(turn: Turn) -> list[Choice]:
+    question = turn.question
+    return question.choices(turn.state) if question and question.choices else []
+
+
+def _labels(turn: Turn) -> list[str]:
+    """The French labels of the current choices, for answers given as words."""
+    from conversations.vocabulary.lists import LISTS
+
+    labels = []
+    for code, label in choice_codes(turn):
+        kind = getattr(label, "kind", "")
+        labels.append(LISTS.get(kind, {}).get(code, code))
+    return labels
+
+
+def _text(turn: Turn, text: str, limit: int) -> dict[str, Any]:
+    """Free text as the schema keeps it: the words, their language, and room for a French version."""
+    if len(text) > limit:
+        cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+        turn.say("trimmed", limit=limit)
+        text = cut.rstrip(" ,;")
+    locale = turn.state.locale or "fr"
+    return {"text": text, "lang": locale.split("_")[0] if locale != "fa_AF" else "prs", "fr": None}
+
+
+def _one(turn: Turn, text: str) -> str | None:
+    codes = choice_codes(turn)
+    index = parse_choice(text, _labels(turn))
+    if index is None:
+        turn.reject("choose_number", max=len(codes))
+        return None
+    return codes[index][0]
+
+
+def _yes_no(turn: Turn, text: str) -> bool | None:
+    answer = parse_yes_no(text, _labels(turn))
+    if answer is None:
+        turn.reject("not_understood")
+    return answer
+
+
+# Welcome ------------------------------------------------------------------------------------
+def answer_language(turn: Turn, text: str) -> None:
+    code = _one(turn, text)
+    if code is not None:
+        turn.state.locale = code
+        turn.say("language_set")
+        turn.accept()
+
+
+def answer_consent(turn: Turn, text: str) -> None:
+    from conversations.outputs import Declined
+
+    agreed = _yes_no(turn, text)
+    if agreed is None:
+        return
+    if agreed:
+        turn.state.consent_at = turn.now.isoformat()
+        turn.accept()
+        return
+    turn.say("consent_declined")
+    turn.emit(Declined())
+    turn.state.step = "declined"
+    turn.state.history.clear()
+
+
+def answer_invite_code(turn: Turn, text: str) -> None:
+    from conversations.outputs import InviteCodeGiven
+
+    code = text.replace(" ", "").upper()
+    if fold(text) in ("non", "no", "2", "pas de code", "aucun"):
+        turn.accept()
+    elif _INVITE.match(code):
+        turn.state.invite_code = code
+        turn.emit(InviteCodeGiven(code))
+        turn.accept()
+    else:
+        turn.reject("invite_code_bad")
+
+
+# Part 1 -------------------------------------------------------------------------------------
+def _name(turn: Turn, text: str, field: str, example: str) -> None:
+    letters = sum(ch.isalpha() for ch in text)
+    if letters == 0 or len(text) > LIMITS["name"] or any(ch.isdigit() or ch in "<>@{}[]$" for ch in text):
+        turn.reject("name_bad", example=example)
+        return
+    if text.islower() or text.isupper():
+        text = "-".join(part.capitalize() for part in text.title().split("-"))
+    turn.state.person[field] = text
+    turn.accept()
+
+
+def answer_first_name(turn: Turn, text: str) -> None:
+    _name(turn, text, "first_name", "Amina")
+
+
+def answer_last_name(turn: Turn, text: str) -> None:
+    _name(turn, text, "last_name", "Diallo")
+
+
+def answer_location(turn: Turn, text: str) -> None:
+    place = parse_location(text[: LIMITS["label"] * 2])
+    if place is None or not has_visible_text(place.label):
+        turn.reject("not_understood")
+        return
+    turn.state.cv["locations"] = [
+        {"label": place.label, "postal_code": place.postal_code, "department": place.department}
+    ]
+    turn.accept()
+
+
+def answer_email(turn: Turn, text: str) -> None:
+    email = text.strip().lower().replace(" ", "")
+    if not _EMAIL.match(email) or len(email) > 254:
+        turn.reject("email_bad")
+        return
+    turn.state.person["email"] = email
+    turn.accept()
+
+
+def answer_phone(turn: Turn, text: str) -> None:
+    from conversations.parsing.phones import to_e164
+
+    phone = to_e164(text)
+    if phone is None:
+        turn.reject("not_understood")
+        return
+    turn.state.person["phone"] = phone
+    turn.accept()
+
+
+# Part 2 -------------------------------------------------------------------------------------
+def answer_target_jobs(turn: Turn, text: str) -> None:
+    state = turn.state
+    pending = state.pending
+    if pending and pending.get("kind") == "job_pick":
+        codes: list[str] = pending["codes"]
+        index = parse_choice(text, [JOB_BY_CODE[c].label for c in codes] + ["autre"])
+        if index is None:
+            # Not a number of the list: read it as new words for the job.
+            if any(ch.isdigit() for ch in text) or len(fold(text)) < 2:
+                turn.reject("choose_number", max=len(codes) + 1)
+                return
+            state.pending = None
+            answer_target_jobs(turn, text)
+            return
+        words = pending["words"]
+        _save_job(turn, codes[index] if index < len(codes) else None, words)
+        return
+    words = text[: LIMITS["title"]]
+    jobs = match_jobs(words)
+    if not jobs:
+        if not has_visible_text(words) or len(fold(words)) < 2:
+            turn.reject("not_understood")
+            return
+        turn.say("job_kept_words", words=words)
+        _save_job(turn, None, words)
+        return
+    state.pending = {"kind": "job_pick", "codes": [job.code for job in jobs], "words": words}
+    state.tries = 0
+    turn.ask()
+
+
+def _save_job(turn: Turn, code: str | None, words: str) -> None:
+    state = turn.state
+    entry: dict[str, Any] = {**_text(turn, words, LIMITS["title"]), "code": code}
+    if code is not None:
+        entry["rome"] = JOB_BY_CODE[code].rome
+    jobs = state.cv["target_jobs"]
+    if state.index == 0:
+        jobs[:] = [entry]
+    else:
+        del jobs[1:]
+        jobs.append(entry)
+    state.cv["sectors"] = list(
+        dict.fromkeys(JOB_BY_CODE[j["code"]].sector for j in jobs if j.get("code") in JOB_BY_CODE)
+    )
+    state.pending = None
+    turn.accept()
+
+
+def answer_target_jobs_more(turn: Turn, text: str) -> None:
+    more = _yes_no(turn, text)
+    if more is not None:
+        turn.accept("target_jobs", 1) if more else turn.accept()
+
+
+def _multi(turn: Turn, text: str, field: str) -> None:
+    codes = choice_codes(turn)
+    chosen = parse_choices(text, _labels(turn))
+    if not chosen:
+        turn.reject("choose_number", max=len(codes))
+        return
+    turn.state.cv[field] = [codes[i][0] for i in chosen]
+    turn.accept()
+
+
+def answer_contract_types(turn: Turn, text: str) -> None:
+    _multi(turn, text, "contract_types")
+
+
+def answer_transport(turn: Turn, text: str) -> None:
+    _multi(turn, text, "transport")
+
+
+def answer_work_time(turn: Turn, text: str) -> None:
+    code = _one(turn, text)
+    if code is not None:
+        turn.state.cv["work_time"] = code
+        turn.accept()
+
+
+def answer_availability(turn: Turn, text: str) -> None:
+    folded = fold(text)
+    if folded == "1" or folded in _NOW_WORDS:
+        turn.state.cv["availability"] = {"immediate": True, "from": None}
+        turn.accept()
+        return
+    found = parse_start_date(text, today=turn.now.date())
+    if isinstance(found, DateProblem):
+        turn.reject(_DATE_MESSAGES[found] if found == DateProblem.PAST else "not_understood")
+        return
+    turn.state.cv["availability"] = {"immediate": found <= turn.now.date(), "from": found.isoformat()}
+    turn.accept()
+
+
+def answer_driving_licence(turn: Turn, text: str) -> None:
+    has = _yes_no(turn, text)
+    if has is not None:
+        turn.state.cv["driving_licence"] = has
+        turn.accept()
+
+
+# Parts 3 and 4: loops -------------------------------------------------------------------------
+def _loop_start(turn: Turn, text: str, field: str, first: str) -> None:
+    state = turn.state
+    items = state.cv[field]
+    if items:
+        code = _one(turn, text)
+        if code == "add":
+            _loop_next(turn, field, first)
+        elif code == "restart":
+            items.clear()
+            turn.accept(first, 0)
+        elif code == "keep":
+            turn.accept(END_PART)
+        return
+    has = _yes_no(turn, text)
+    if has is not None:
+        turn.accept(first, 0) if has else turn.accept(END_PART)
+
+
+def _loop_next(turn: Turn, field: str, first: str) -> None:
+    count = len(turn.state.cv[field])
+    if count >= turn.flow.max_items:
+        turn.say("loop_full")
+        turn.accept(END_PART)
+    else:
+        turn.accept(first, count)
+
+
+def _item(turn: Turn, field: str) -> dict[str, Any]:
+    """The loop item being filled, created when the person starts a new one."""
+    items: list[dict[str, Any]] = turn.state.cv[field]
+    index = min(turn.state.index, len(items))
+    turn.state.index = index
+    if index == len(items):
+        items.append({})
+    return items[index]
+
+
+def answer_has_experience(turn: Turn, text: str) -> None:
+    _loop_start(turn, text, "experiences", "experience_title")
+
+
+def answer_experience_title(turn: Turn, text: str) -> None:
+    item = _item(turn, "experiences")
+    item["title"] = _text(turn, text, LIMITS["title"])
+    item.setdefault("informal", False)
+    turn.accept()
+
+
+def answer_experience_employer(turn: Turn, text: str) -> None:
+    _item(turn, "experiences")["employer"] = _text(turn, text, LIMITS["employer"])
+    turn.accept()
+
+
+def answer_experience_location(turn: Turn, text: str) -> None:
+    item = _item(turn, "experiences")
+    item["location"] = _text(turn, text, LIMITS["label"])
+    item["country"] = find_country(text)
+    turn.accept()
+
+
+def answer_experience_dates(turn: Turn, text: str) -> None:
+    period = parse_period(text, today=turn.now.date())
+    if isinstance(period, DateProblem):
+        turn.reject(_DATE_MESSAGES[period])
+        return
+    item = _item(turn, "experiences")
+    item.update(start=period.start, end=period.end, current=period.current)
+    item["duration_months"] = period.duration_months
+    turn.accept()
+
+
+def answer_experience_description(turn: Turn, text: str) -> None:
+    _item(turn, "experiences")["description"] = _text(turn, text, LIMITS["description"])
+    turn.accept()
+
+
+def answer_experience_more(turn: Turn, text: str) -> None:
+    more = _yes_no(turn, text)
+    if more is not None:
+        _loop_next(turn, "experiences", "experience_title") if more else turn.accept(END_PART)
+
+
+def answer_has_training(turn: Turn, text: str) -> None:
+    _loop_start(turn, text, "trainings", "training_title")
+
+
+def answer_training_title(turn: Turn, text: str) -> None:
+    _item(turn, "trainings")["title"] = _text(turn, text, LIMITS["title"])
+    turn.accept()
+
+
+def answer_training_institution(turn: Turn, text: str) -> None:
+    item = _item(turn, "trainings")
+    item["institution"] = _text(turn, text, LIMITS["label"])
+    item["country"] = find_country(text)
+    turn.accept()
+
+
+def answer_training_year(turn: Turn, text: str) -> None:
+    year = parse_year(text, today=turn.now.date())
+    if isinstance(year, DateProblem):
+        turn.reject(_DATE_MESSAGES[year])
+        return
+    _item(turn, "trainings")["year"] = year
+    turn.accept()
+
+
+def answer_training_more(turn: Turn, text: str) -> None:
+    more = _yes_no(turn, text)
+    if more is not None:
+        _loop_next(turn, "trainings", "training_title") if more else turn.accept(END_PART)
+
+
+# Part 5 -------------------------------------------------------------------------------------
+def answer_languages(turn: Turn, text: str) -> None:
+    codes = choice_codes(turn)
+    chosen = parse_choices(text, _labels(turn))
+    if not chosen:
+        # A language written by name is welcome too ("wolof").
+        code = find_language(text)
+        if code is None:
+            turn.reject("choose_number", max=len(codes))
+            return
+        chosen_codes = [code]
+    else:
+        chosen_codes = [codes[i][0] for i in chosen]
+    wants_other = "other" in chosen_codes
+    kept = {lang["code"]: lang for lang in turn.state.cv["languages"]}
+    turn.state.cv["languages"] = [
+        kept.get(code, {"code": code, "level": None}) for code in chosen_codes if code != "other"
+    ][:10]
+    if wants_other:
+        turn.accept("languages_other", 0)
+    else:
+        _next_level(turn)
+
+
+def answer_languages_other(turn: Turn, text: str) -> None:
+    code = find_language(text)
+    if code is None:
+        turn.reject("language_unknown")
+        return
+    languages = turn.state.cv["languages"]
+    if code not in [lang["code"] for lang in languages] and len(languages) < 10:
+        languages.append({"code": code, "level": None})
+    _next_level(turn)
+
+
+def _next_level(turn: Turn) -> None:
+    languages = turn.state.cv["languages"]
+    for index, language in enumerate(languages):
+        if not language.get("level"):
+            turn.accept("language_level", index)
+            return
+    turn.accept("skills", 0)
+
+
+def answer_language_level(turn: Turn, text: str) -> None:
+    code = _one(turn, text)
+    if code is not None:
+        turn.state.cv["languages"][turn.state.index]["level"] = code
+        _next_level(turn)
+
+
+def answer_skills(turn: Turn, text: str) -> None:
+    suggestions = choice_codes(turn)
+    picks = parse_choices(text, _labels(turn))
+    skills: list[dict[str, Any]] = []
+    if picks:
+        skills = [{"code": suggestions[i][0], "text": suggestions[i][0], "lang": "fr"} for i in picks]
+    else:
+        for part in re.split(r"[,;\n]+|\s+(?:et|and|و)\s+", text):
+            part = part.strip(" .")
+            if part.isdigit() and 1 <= int(part) <= len(suggestions):
+                code = suggestions[int(part) - 1][0]
+                skills.append({"code": code, "text": code, "lang": "fr"})
+            elif has_visible_text(part):
+                skills.append({**_text(turn, part, LIMITS["skill"]), "code": None})
+    if not skills:
+        turn.reject("not_understood")
+        return
+    if len(skills) > 6:
+        turn.say("skills_capped")
+    turn.state.cv["skills"] = skills[:6]
+    turn.accept()
+
+
+def answer_interests(turn: Turn, text: str) -> None:
+    parts = [p.strip(" .") for p in re.split(r"[,;\n]+", text) if has_visible_text(p)]
+    turn.state.cv["interests"] = [_text(turn, p, LIMITS["interest"]) for p in parts][:6]
+    turn.accept()
+
+
+# Part 6 -------------------------------------------------------------------------------------
+def answer_story(turn: Turn, text: str) -> None:
+    """A story may come in several messages: they are joined until DONE (or SKIP)."""
+    cv = turn.state.cv
+    previous = cv["story"]["text"] if cv.get("story") and turn.state.pending else ""
+    joined = f"{previous} {text}".strip()
+    cv["story"] = _text(turn, joined, LIMITS["story"])
+    turn.state.pending = {"kind": "story"}
+    if len(joined) >= LIMITS["story"]:
+        turn.accept()
+        return
+    turn.say("story_continue")
+
+
+def answer_catchphrase(turn: Turn, text: str) -> None:
+    if len(text) > LIMITS["catchphrase"]:
+        turn.reject("catchphrase_long", length=len(text))
+        return
+    turn.state.cv["catchphrase"] = _text(turn, text, LIMITS["catchphrase"])
+    turn.accept()
+
+
+def answer_photo(turn: Turn, text: str) -> None:
+    del text
+    turn.reject("photo_expected")
+
+
+# Review -------------------------------------------------------------------------------------
+def answer_review(turn: Turn, text: str) -> None:
+    from conversations.actions import run_command
+
+    code = _one(turn, text)
+    if code == "send":
+        run_command(turn, "SEND")
+    elif code == "edit":
+        run_command(turn, "EDIT")
+    elif code == "later":
+        turn.say("later")
+        turn.state.paused = True
+
+
+HANDLERS = {
+    name.removeprefix("answer_"): handler
+    for name, handler in dict(globals()).items()
+    if name.startswith("answer_") and callable(handler)
+}
+
+_ = Raw  # re-exported for handlers' parameters

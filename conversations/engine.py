@@ -1,0 +1,211 @@
+"""The conversation engine: ``step(flow, state, event, *, now) -> (state, outputs)``.
+
+Rules of this module, in the spirit of h11's state machine:
+
+1. It is pure. No I/O, no clock, no randomness: time comes in as ``now``; what a channel can do
+   comes in with the event. The same inputs always give the same outputs.
+2. The state is copied on entry and returned: the caller's state is never changed, and a state that
+   went through JSON behaves exactly like the original.
+3. Opt-out comes first: after STOP nothing at all is answered until START.
+4. Commands come next, at any step, before any step logic (FLOW.md).
+5. Then the current question reads the answer. An answer is either saved whole and the flow moves
+   on, or refused with a kind message and an example, and the question is asked again.
+6. The engine speaks in message ids; rendering in a language and for a channel happens elsewhere.
+"""
+
+import re
+from datetime import datetime
+
+from conversations.actions import ask_menu, erase, run_command
+from conversations.events import ContactShared, Event, PhotoReceived, TextReceived
+from conversations.outputs import InviteCodeGiven, Output
+from conversations.parsing.choices import parse_choice, parse_yes_no
+from conversations.parsing.commands import parse_command
+from conversations.parsing.normalize import clean_answer, fold, has_visible_text
+from conversations.parsing.phones import to_e164
+from conversations.questions import Flow
+from conversations.state import State
+from conversations.turn import Turn
+from conversations.vocabulary.lists import LISTS, LOCALE_NAMES
+
+__all__ = ["step", "GREETINGS"]
+
+GREETINGS = frozenset(
+    fold(word)
+    for word in (
+        "bonjour", "bonsoir", "salut", "slt", "bjr", "coucou", "hello", "hi", "hey", "yo",
+        "good morning", "salam", "salam alaykoum", "salam aleykoum", "السلام عليكم", "سلام",
+        "مرحبا", "привіт", "добрий день", "вітаю", "selam", "ሰላም", "سلام علیکم",
+    )
+)
+
+# Commands that make sense only once the person has agreed to build a CV.
+_AFTER_CONSENT = ("BACK", "SKIP", "VIEW", "EDIT", "SEND", "DONE", "MORE")
+_BEFORE_CONSENT = ("start", "language", "consent", "declined")
+_INVITE_IN_TEXT = re.compile(r"\b([A-Z]{1,3}-?\d{4,6})\b")
+
+
+def step(flow: Flow, state: State, event: Event, *, now: datetime) -> tuple[State, list[Output]]:
+    """Handle one event and return the new state and what to answer."""
+    turn = Turn(flow, State.from_json(state.to_json()), now, event.caps)
+    _handle(turn, event, _hours_since(turn.state.last_seen, now))
+    turn.state.last_seen = now.isoformat()
+    return turn.state, turn.outputs
+
+
+def _hours_since(last_seen: str | None, now: datetime) -> float:
+    if last_seen is None:
+        return 0.0
+    return (now - datetime.fromisoformat(last_seen)).total_seconds() / 3600
+
+
+def _handle(turn: Turn, event: Event, idle_hours: float) -> None:
+    state = turn.state
+    text = clean_answer(event.text) if isinstance(event, TextReceived) else ""
+    command = parse_command(text) if text else None
+
+    if state.opted_out:
+        if command == "START":
+            run_command(turn, "START")
+        return
+    if command == "STOP":
+        run_command(turn, "STOP")
+        return
+    if state.step == "start":
+        _begin(turn, text)
+        return
+    if state.step == "declined":
+        turn.say("consent_again")
+        turn.go("consent", remember=False)
+        return
+    if not isinstance(event, TextReceived):
+        _non_text(turn, event)
+        return
+    if command is not None and _command_applies(turn, command):
+        run_command(turn, command)
+        return
+    if (state.paused or idle_hours >= turn.flow.resume_after_hours) and fold(text) in GREETINGS:
+        _welcome_back(turn)
+        return
+    state.paused = False
+    if _pending_menu(turn, text):
+        return
+    if not text:
+        turn.reject("empty")
+    elif not has_visible_text(text):
+        turn.reject("not_understood")
+    elif state.step == "checkpoint":
+        _checkpoint(turn, text)
+    elif state.step == "submitted":
+        turn.say("submitted_waiting")
+    elif turn.question is not None:
+        turn.question.answer(turn, text)
+
+
+def _command_applies(turn: Turn, command: str) -> bool:
+    state = turn.state
+    if command == "MORE":
+        return state.summary_page is not None
+    if command in _AFTER_CONSENT and state.step in _BEFORE_CONSENT:
+        return False
+    return True
+
+
+def _begin(turn: Turn, text: str) -> None:
+    """The very first message: it is a greeting, not an answer, but may carry a coach's code."""
+    state = turn.state
+    found = _INVITE_IN_TEXT.search(text.upper())
+    if found:
+        state.invite_code = found.group(1).replace("-", "")
+        turn.emit(InviteCodeGiven(state.invite_code))
+    if state.locale in turn.flow.locales:
+        turn.say("language_hint")
+        turn.go("consent", remember=False)
+    else:
+        turn.go("language", remember=False)
+
+
+def _welcome_back(turn: Turn) -> None:
+    state = turn.state
+    state.paused = False
+    if state.step == "checkpoint":
+        turn.start_part(state.checkpoint_part + 1)
+        return
+    question = turn.question
+    part = question.part if question is not None else state.checkpoint_part
+    turn.say("welcome_back", part=min(max(part, 1), 6))
+    turn.ask()
+
+
+def _checkpoint(turn: Turn, text: str) -> None:
+    state = turn.state
+    labels = list(LISTS["continue"].values())
+    choice = parse_choice(text, labels)
+    if choice is None and parse_yes_no(text) is not None:
+        choice = 0 if parse_yes_no(text) else 1
+    if choice == 1:
+        turn.say("later")
+        state.paused = True
+    elif choice == 0:
+        turn.start_part(state.checkpoint_part + 1)
+    else:
+        turn.reject("choose_number", max=2)
+
+
+def _pending_menu(turn: Turn, text: str) -> bool:
+    """Answer a menu asked on top of the current step (EDIT, LANGUAGE, DELETE)."""
+    state = turn.state
+    kind = (state.pending or {}).get("kind")
+    if kind == "edit":
+        part = parse_choice(text, list(LISTS["part"].values()))
+        if part is None:
+            turn.say("choose_number", max=len(LISTS["part"]))
+            ask_menu(turn, "edit")
+            return True
+        state.pending = None
+        if state.status == "submitted":
+            state.status = "in_progress"
+            state.return_to = ["review", 0]
+        turn.start_part(part + 1)
+        return True
+    if kind == "language":
+        index = parse_choice(text, [LOCALE_NAMES[code] for code in turn.flow.locales])
+        if index is None:
+            turn.say("choose_number", max=len(turn.flow.locales))
+            ask_menu(turn, "language")
+            return True
+        state.locale = turn.flow.locales[index]
+        state.pending = None
+        turn.say("language_set")
+        if state.step == "language":
+            turn.accept()
+        else:
+            turn.ask()
+        return True
+    if kind == "delete":
+        if parse_yes_no(text) is True:
+            erase(turn)
+        else:
+            state.pending = None
+            turn.say("delete_cancelled")
+            turn.ask()
+        return True
+    return False
+
+
+def _non_text(turn: Turn, event: Event) -> None:
+    state = turn.state
+    if isinstance(event, ContactShared) and state.step == "phone":
+        phone = to_e164(event.phone)
+        if phone is not None:
+            state.person["phone"] = phone
+            turn.accept()
+            return
+    if isinstance(event, PhotoReceived) and state.step == "photo":
+        state.cv["photo"] = {"ref": event.ref}
+        turn.say("photo_saved")
+        turn.accept()
+        return
+    # Voice notes, stickers, documents, locations (MediaReceived): the same kind answer.
+    turn.say("media_unsupported")
+    turn.ask()

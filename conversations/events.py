@@ -1,0 +1,62 @@
+"""What can happen to a conversation: the events the engine receives.
+
+Channels translate their own payloads into these (``to_inbound``); the engine never sees a channel
+name, only what the channel can do (``Capabilities``).
+"""
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Capabilities",
+    "SMS_CAPABILITIES",
+    "Event",
+    "TextReceived",
+    "ContactShared",
+    "PhotoReceived",
+    "MediaReceived",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What the candidate's current channel lets them do."""
+
+    share_contact: bool = False
+    send_photo: bool = False
+    buttons: bool = False
+    knows_phone: bool = True
+    """The channel itself carries the phone number (SMS), so there is no need to ask for it."""
+
+
+SMS_CAPABILITIES = Capabilities()
+
+
+@dataclass(frozen=True, slots=True)
+class TextReceived:
+    text: str
+    caps: Capabilities = field(default=SMS_CAPABILITIES)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactShared:
+    phone: str
+    caps: Capabilities = field(default=SMS_CAPABILITIES)
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoReceived:
+    """A photo the channel has already stored; ``ref`` is the storage reference."""
+
+    ref: str
+    caps: Capabilities = field(default=SMS_CAPABILITIES)
+
+
+@dataclass(frozen=True, slots=True)
+class MediaReceived:
+    """Anything else that is not text: voice, sticker, document, location…"""
+
+    kind: str
+    caps: Capabilities = field(default=SMS_CAPABILITIES)
+
+
+Event = TextReceived | ContactShared | PhotoReceived | MediaReceived

@@ -1,0 +1,78 @@
+"""Finding jobs from the words people type, and suggesting skills for the chosen jobs.
+
+People write "cuisiné", "menage", "chantié", "manut" or "kitchen": the answer is folded (no case,
+no accents) and compared with every job's label and synonyms with rapidfuzz, so typos and missing
+accents still find the right jobs. Several jobs can match an ambiguous word; the candidate then
+picks from a short numbered list.
+"""
+
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz, process
+
+from conversations.parsing.normalize import fold
+from conversations.vocabulary.jobs_data import JOBS, SECTORS, SKILLS
+from conversations.vocabulary.terms import Job
+
+__all__ = ["JOBS", "SECTORS", "SKILLS", "JOB_BY_CODE", "match_jobs", "suggest_skills", "GENERIC_SKILLS"]
+
+JOB_BY_CODE: dict[str, Job] = {job.code: job for job in JOBS}
+
+# Skills that fit any job, offered when the chosen jobs suggest too few.
+GENERIC_SKILLS = tuple(
+    code for code in ("punctuality", "teamwork", "reliability", "motivation", "adaptability")
+    if code in SKILLS
+)
+
+# Every name of every job, folded, with the jobs it names (a synonym can name several jobs).
+_NAMES: dict[str, list[str]] = {}
+for _job in JOBS:
+    for _name in (_job.label, *_job.synonyms):
+        _codes = _NAMES.setdefault(fold(_name), [])
+        if _job.code not in _codes:
+            _codes.append(_job.code)
+_NAME_LIST = list(_NAMES)
+
+_CUTOFF = 82.0
+
+
+def _score(query: str, name: str, **_: object) -> float:
+    """Whole-name similarity, or the best word-level similarity for multi-word names."""
+    best = fuzz.ratio(query, name)
+    if len(query) >= 4:
+        best = max(best, fuzz.token_set_ratio(query, name) if " " in name or " " in query else 0)
+        best = max(best, max((fuzz.ratio(query, word) for word in name.split()), default=0) - 2)
+    return float(best)
+
+
+def match_jobs(words: str, limit: int = 4) -> list[Job]:
+    """The jobs that best match the candidate's words, best first (empty when none is close)."""
+    query = fold(words)
+    if len(query) < 2:
+        return []
+    found = process.extract(query, _NAME_LIST, scorer=_score, limit=40, score_cutoff=_CUTOFF)
+    ranked: dict[str, float] = {}
+    for name, score, _ in found:
+        for code in _NAMES[name]:
+            ranked[code] = max(ranked.get(code, 0.0), score)
+    order = sorted(ranked, key=lambda code: (-ranked[code], _position(code)))
+    return [JOB_BY_CODE[code] for code in order[:limit]]
+
+
+def _position(code: str) -> int:
+    return next(i for i, job in enumerate(JOBS) if job.code == code)
+
+
+def suggest_skills(job_codes: Iterable[str], limit: int = 5) -> list[str]:
+    """Skill codes for the chosen jobs, the most specific first, topped up with generic ones."""
+    suggested: list[str] = []
+    jobs = [JOB_BY_CODE[code] for code in job_codes if code in JOB_BY_CODE]
+    # Alternate between jobs so that two jobs both get their main skills shown.
+    for rank in range(max((len(job.skills) for job in jobs), default=0)):
+        for job in jobs:
+            if rank < len(job.skills) and job.skills[rank] not in suggested:
+                suggested.append(job.skills[rank])
+    for code in GENERIC_SKILLS:
+        if code not in suggested:
+            suggested.append(code)
+    return suggested[:limit]
