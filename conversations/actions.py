@@ -80,9 +80,7 @@ def _skip(turn: Turn) -> None:
         state.pending = None
         turn.accept()
         return
-    state.tries += 1
-    turn.say("skip_required")
-    turn.ask()
+    turn.reject("skip_required")
 
 
 def _send(turn: Turn) -> None:
@@ -171,6 +169,5 @@ def erase(turn: Turn) -> None:
     """DELETE confirmed: the service erases everything; the conversation starts afresh."""
     turn.emit(EraseRequested())
     turn.say("deleted")
-    locale = turn.state.locale
-    turn.state = State(locale=locale, step="start")
+    turn.state = State()  # as storage does: the next message starts a new, empty conversation
 

@@ -9,13 +9,19 @@ import re
 from typing import Any
 
 from conversations.outputs import Raw
-from conversations.parsing.choices import parse_choice, parse_choices, parse_yes_no
+from conversations.parsing.choices import (
+    NO_WORDS,
+    YES_WORDS,
+    parse_choice,
+    parse_choices,
+    parse_yes_no,
+)
 from conversations.parsing.dates import DateProblem, parse_period, parse_start_date, parse_year
 from conversations.parsing.normalize import fold, has_visible_text
 from conversations.parsing.places import find_country, parse_location
 from conversations.questions import Choice
 from conversations.turn import END_PART, Turn
-from conversations.vocabulary.jobs import JOB_BY_CODE, match_jobs
+from conversations.vocabulary.jobs import JOB_BY_CODE, SKILLS, match_jobs
 from conversations.vocabulary.languages import find_language
 
 __all__ = ["HANDLERS", "LIMITS", "choice_codes"]
@@ -33,6 +39,8 @@ LIMITS = {
     "catchphrase": 80,
 }
 
+# Letters of any script with their marks, and the separators names use (Jean-Pierre, N'Diaye).
+_NAME = re.compile(r"^(?:[^\W\d_]|[\u0300-\u036f\u064b-\u065f\u0670]|[ '’.-])+$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
 _INVITE = re.compile(r"^[A-Za-z]{1,3}-?\d{3,6}$")
 _NOW_WORDS = frozenset(
@@ -133,7 +141,7 @@ def answer_invite_code(turn: Turn, text: str) -> None:
 # Part 1 -------------------------------------------------------------------------------------
 def _name(turn: Turn, text: str, field: str, example: str) -> None:
     letters = sum(ch.isalpha() for ch in text)
-    if letters == 0 or len(text) > LIMITS["name"] or any(ch.isdigit() or ch in "<>@{}[]$" for ch in text):
+    if letters == 0 or len(text) > LIMITS["name"] or not _NAME.match(text):
         turn.reject("name_bad", example=example)
         return
     if text.islower() or text.isupper():
@@ -200,11 +208,11 @@ def answer_target_jobs(turn: Turn, text: str) -> None:
         _save_job(turn, codes[index] if index < len(codes) else None, words)
         return
     words = text[: LIMITS["title"]]
+    if fold(words) in YES_WORDS | NO_WORDS or sum(ch.isalpha() for ch in words) < 2:
+        turn.reject("not_understood")  # "non" after BACK means "keep it", not a job called "non"
+        return
     jobs = match_jobs(words)
     if not jobs:
-        if not has_visible_text(words) or len(fold(words)) < 2:
-            turn.reject("not_understood")
-            return
         turn.say("job_kept_words", words=words)
         _save_job(turn, None, words)
         return
@@ -449,25 +457,28 @@ def answer_language_level(turn: Turn, text: str) -> None:
 
 
 def answer_skills(turn: Turn, text: str) -> None:
+    """Numbers of the suggestions and the candidate's own words, in any mix ("1 3 ponctuel")."""
     suggestions = choice_codes(turn)
-    picks = parse_choices(text, _labels(turn))
     skills: list[dict[str, Any]] = []
-    if picks:
-        skills = [{"code": suggestions[i][0], "text": suggestions[i][0], "lang": "fr"} for i in picks]
-    else:
-        for part in re.split(r"[,;\n]+|\s+(?:et|and|و)\s+", text):
-            part = part.strip(" .")
-            if part.isdigit() and 1 <= int(part) <= len(suggestions):
-                code = suggestions[int(part) - 1][0]
-                skills.append({"code": code, "text": code, "lang": "fr"})
-            elif has_visible_text(part):
-                skills.append({**_text(turn, part, LIMITS["skill"]), "code": None})
-    if not skills:
+    for part in re.split(r"[,;\n]+|\s+(?:et|and|و)\s+", text):
+        words = []
+        for token in part.split():
+            number = fold(token)
+            if number.isdigit() and 1 <= int(number) <= len(suggestions):
+                code = suggestions[int(number) - 1][0]
+                skills.append({"code": code, "text": SKILLS[code], "lang": "fr"})
+            else:
+                words.append(token)
+        own = " ".join(words).strip(" .")
+        if has_visible_text(own) and not fold(own).isdigit():
+            skills.append({**_text(turn, own, LIMITS["skill"]), "code": None})
+    unique = list({(s["code"] or s["text"]): s for s in skills}.values())
+    if not unique:
         turn.reject("not_understood")
         return
-    if len(skills) > 6:
+    if len(unique) > 6:
         turn.say("skills_capped")
-    turn.state.cv["skills"] = skills[:6]
+    turn.state.cv["skills"] = unique[:6]
     turn.accept()
 
 

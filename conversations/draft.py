@@ -92,11 +92,11 @@ def summary_lines(state: State) -> tuple[Msg, ...]:
         lines.append(msg("line_location", value=place["label"]))
     if cv["target_jobs"]:
         lines.append(msg("line_jobs", value=Join(tuple(term_of("job", j) for j in cv["target_jobs"]))))
-    contract = [Term("contract", c) for c in cv["contract_types"]]
+    if cv["contract_types"]:
+        contracts = Join(tuple(Term("contract", c) for c in cv["contract_types"]))
+        lines.append(msg("line_contract", value=contracts))
     if cv.get("work_time"):
-        contract.append(Term("work_time", cv["work_time"]))
-    if contract:
-        lines.append(msg("line_contract", value=Join(tuple(contract))))
+        lines.append(msg("line_work_time", value=Term("work_time", cv["work_time"])))
     availability = cv.get("availability")
     if availability:
         when = (

@@ -116,6 +116,7 @@ MESSAGES: dict[str, str] = {
     "line_location": N_("Lieu : {value}"),
     "line_jobs": N_("Métier : {value}"),
     "line_contract": N_("Contrat : {value}"),
+    "line_work_time": N_("Temps de travail : {value}"),
     "line_availability": N_("Dispo : {value}"),
     "line_licence": N_("Permis B : {value}"),
     "line_experience": N_("Expérience : {value}"),

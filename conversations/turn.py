@@ -101,7 +101,7 @@ class Turn:
             if question.part != current.part:
                 break
             if question.when(self.state, self.caps):
-                self.go(question.id, 0)
+                self.go(question.id)  # same loop item: the next field of this experience
                 return
         self.end_part(current.part)
 

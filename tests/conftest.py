@@ -1,4 +1,4 @@
-"""Fixtures for the storage tests: one fresh database per test, on SQLite and PostgreSQL.
+"""Shared fixtures: one fresh database per test, on SQLite and PostgreSQL.
 
 PostgreSQL runs when ``TREMPLIN_TEST_DATABASE_URL`` names a server where the user may create
 databases; each test gets its own ``tremplin_test_<hex>`` database, dropped afterwards, so tests
@@ -37,7 +37,7 @@ def postgresql_server() -> URL:
     """The PostgreSQL server to create test databases on, or a skip."""
     server_url = os.environ.get(TEST_DATABASE_URL_VARIABLE)
     if not server_url:
-        pytest.skip(f"{TEST_DATABASE_URL_VARIABLE} is not set: PostgreSQL storage tests skipped")
+        pytest.skip(f"{TEST_DATABASE_URL_VARIABLE} is not set: PostgreSQL tests skipped")
     return normalise_url(server_url)
 
 
@@ -118,3 +118,11 @@ def _scratch_postgresql_database(server: URL, template: str | None = None) -> It
                 connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         admin.dispose()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the golden transcripts from the current engine (review the diff!)",
+    )

@@ -1,0 +1,140 @@
+"""Golden transcripts: readable ``*.chat`` files replayed through the engine and the SMS renderer.
+
+A transcript holds a scenario's header, what the candidate sends (``> …``) and what the bot
+answers (``< …`` lines, one SMS per block, ``[step:id]`` before a question), and ends with the
+final state (``= …``). Only the ``>`` lines and the header are inputs: the rest is regenerated and
+compared. Before every turn the state goes through JSON and back, as storage does.
+
+Directives on ``>`` lines: ``@wait 3d`` (or ``5h``, ``20m``) moves the clock; ``@contact +33…`` and
+``@photo REF`` and ``@media voice`` send non-text events.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bot.sms_render import render_sms
+from conversations.draft import progress
+from conversations.engine import step
+from conversations.events import (
+    Capabilities,
+    ContactShared,
+    Event,
+    MediaReceived,
+    PhotoReceived,
+    TextReceived,
+)
+from conversations.flow import DEFAULT_FLOW
+from conversations.state import State
+
+GOLDEN_DIR = Path(__file__).parent / "golden"
+_ESCAPE = re.compile(r"\\x([0-9a-fA-F]{2})")
+_WAIT = re.compile(r"^@wait (\d+)([dhm])$")
+
+
+@dataclass
+class Scenario:
+    title: str
+    inputs: list[str]
+    locale: str | None = None
+    caps: Capabilities = field(default_factory=Capabilities)
+    start: datetime = datetime.fromisoformat("2026-11-26T10:00:00+01:00")
+    show_draft: bool = True
+
+
+def parse(path: Path) -> Scenario:
+    header: dict[str, str] = {}
+    inputs: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# ") and ":" in line and not inputs:
+            key, value = line[2:].split(":", 1)
+            header[key.strip()] = value.strip()
+        elif line.startswith(">"):
+            inputs.append(line[2:] if line.startswith("> ") else "")
+    caps_words = set(header.get("caps", "").replace(",", " ").split())
+    caps = Capabilities(
+        share_contact="contact" in caps_words,
+        send_photo="photo" in caps_words,
+        buttons="buttons" in caps_words,
+        knows_phone="no_phone" not in caps_words,
+    )
+    return Scenario(
+        title=header.get("scenario", path.stem),
+        inputs=inputs,
+        locale=header.get("locale") or None,
+        caps=caps,
+        start=datetime.fromisoformat(header["now"]) if "now" in header else Scenario.start,
+        show_draft=header.get("draft", "yes") != "no",
+    )
+
+
+def _event(line: str, caps: Capabilities) -> Event:
+    if line.startswith("@contact "):
+        return ContactShared(line.split(" ", 1)[1], caps=caps)
+    if line.startswith("@photo "):
+        return PhotoReceived(line.split(" ", 1)[1], caps=caps)
+    if line.startswith("@media "):
+        return MediaReceived(line.split(" ", 1)[1], caps=caps)
+    # Escapes let a transcript send what a file cannot hold: newlines and control characters.
+    text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), line.replace("\\n", "\n"))
+    return TextReceived(text, caps=caps)
+
+
+def _header(scenario: Scenario, path: Path) -> list[str]:
+    lines = [f"# scenario: {scenario.title}"]
+    if scenario.locale:
+        lines.append(f"# locale: {scenario.locale}")
+    caps = [
+        name
+        for name, on in (
+            ("contact", scenario.caps.share_contact),
+            ("photo", scenario.caps.send_photo),
+            ("buttons", scenario.caps.buttons),
+            ("no_phone", not scenario.caps.knows_phone),
+        )
+        if on
+    ]
+    if caps:
+        lines.append(f"# caps: {', '.join(caps)}")
+    lines.append(f"# now: {scenario.start.isoformat()}")
+    if not scenario.show_draft:
+        lines.append("# draft: no")
+    del path
+    return lines
+
+
+def run(scenario: Scenario, path: Path) -> tuple[str, State]:
+    """Replay a scenario and return the full transcript text and the final state."""
+    state = State(locale=scenario.locale)
+    now = scenario.start
+    out = [*_header(scenario, path), ""]
+    for line in scenario.inputs:
+        out.append(f"> {line}".rstrip())
+        wait = _WAIT.match(line)
+        if wait:
+            amount, unit = int(wait.group(1)), wait.group(2)
+            now += {"d": timedelta(days=amount), "h": timedelta(hours=amount)}.get(
+                unit, timedelta(minutes=amount)
+            )
+            out.append("")
+            continue
+        now += timedelta(minutes=1)
+        state = State.from_json(json.loads(json.dumps(state.to_json())))
+        state, outputs = step(DEFAULT_FLOW, state, _event(line, scenario.caps), now=now)
+        for sms in render_sms(outputs, state.locale):
+            if sms.step:
+                out.append(f"[step:{sms.step}]")
+            out.extend(f"< {text}".rstrip() for text in sms.text.split("\n"))
+            out.append("")
+        if not outputs:
+            out.append("(no reply)")
+            out.append("")
+    out.append(f"= step: {state.step}, status: {state.status}, progress: {progress(state)} %")
+    if scenario.show_draft:
+        draft = json.dumps(state.draft, ensure_ascii=False, indent=1, sort_keys=True)
+        out.extend(f"= {line}" for line in draft.splitlines())
+    return "\n".join(out) + "\n", state
