@@ -41,4 +41,7 @@ def deliver_pending(
             row.sent_at = now
             if message is not None:
                 message.status = "sent"
+            if row.candidate_id is None:
+                # The goodbye after DELETE: once delivered, the address is the last trace to go.
+                session.delete(row)
         return len(rows)

@@ -112,7 +112,8 @@ class ConversationService:
         before = state.step
         new_state, outputs = step(self.flow, state, inbound.event, now=now)
 
-        body = inbound.event.text if isinstance(inbound.event, TextReceived) else None
+        # As received, less NUL characters: PostgreSQL text cannot hold them, and they mean nothing.
+        body = inbound.event.text.replace("\x00", "") if isinstance(inbound.event, TextReceived) else None
         session.add(
             Message(
                 candidate_id=candidate.id,

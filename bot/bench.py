@@ -1,0 +1,333 @@
+"""``tremplin bench engine``: durable in-process handling against a raw SQL floor.
+
+For each population size (1 000 and 100 000 stored candidates by default) a fresh SQLite file is
+migrated and filled with candidates in mid-conversation, then two things are measured on it, one
+inbound SMS of a random existing candidate at a time, with a short warm-up that is not counted:
+
+* **service**: :meth:`ConversationService.handle` on the product's engine (WAL,
+  ``synchronous=FULL``, ``BEGIN IMMEDIATE``): dedupe, load, step, render, save the state, draft,
+  message log and outbox, commit. Everything a webhook does except HTTP.
+* **floor**: the same file through the stdlib ``sqlite3`` with the same pragmas
+  (:func:`apply_sqlite_pragmas`), doing the least durable work any handler must do per message:
+  ``BEGIN IMMEDIATE``; read the conversation by (channel, address); insert the inbound message
+  (its external id is the dedupe key); write the new state; insert one outbox row; ``COMMIT``.
+
+Why the floor is the fair comparison: the service answers only after its answer is on disk, so
+every message costs at least one transaction with an fsync, and that cost depends on the disk, the
+pragmas and the size of the database, not on our code. Measured in the same run, on the same file
+and settings, the floor cancels all of that out; what the ratio service/floor shows is what the
+service's own work (ORM, engine, rendering, extra statements) adds. Targets (from the issue): the
+service reaches at least 15 % of the floor at every size, and is at most 20 % slower (time per
+message) at the largest size than at the smallest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import secrets
+import sqlite3
+import statistics
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any, TypeVar
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import Engine, insert
+
+from bot.service import ConversationService, Inbound
+from bot.settings import Settings
+from conversations.draft import progress as draft_progress
+from conversations.engine import step
+from conversations.events import TextReceived
+from conversations.flow import DEFAULT_FLOW
+from conversations.state import State
+from storage import (
+    SQLITE_PRAGMAS,
+    Candidate,
+    ChannelIdentity,
+    Conversation,
+    CvDraft,
+    apply_sqlite_pragmas,
+    make_engine,
+    make_session_factory,
+    upgrade,
+)
+
+__all__ = ["MAX_SLOWDOWN_PERCENT", "MIN_SERVICE_VS_FLOOR_PERCENT", "run_engine_bench"]
+
+MIN_SERVICE_VS_FLOOR_PERCENT = 15.0
+MAX_SLOWDOWN_PERCENT = 20.0
+
+T = TypeVar("T")
+Job = tuple[str, str, str]  # address, text, external id
+
+_BATCH = 5_000
+_WARMUP = 50
+# What a candidate has typed so far: language, consent, no invite code, names, town. The stored
+# conversations are then at the e-mail question of part 1 ("About you").
+_SCRIPT = ("Bonjour", "1", "oui", "non", "Amina", "Diallo", "Paris 75011")
+_ANSWERS = ("Amina", "Paris 75011", "1", "cuisine", "2019-2021", "oui", "non", "aide-soignante")
+_REPLY = "Merci ! Quelle est votre adresse e-mail ? (facultatif : répondez PASSER)"
+
+_FLOOR_READ = (
+    "SELECT c.id, c.candidate_id, c.state FROM channel_identities AS i"
+    " JOIN conversations AS c ON c.candidate_id = i.candidate_id"
+    " WHERE i.channel = ? AND i.address = ?"
+)
+_FLOOR_INBOUND = (
+    "INSERT INTO messages (candidate_id, direction, channel, external_id, body, created_at)"
+    " VALUES (?, 'in', 'sms', ?, ?, ?)"
+)
+_FLOOR_STATE = (
+    "UPDATE conversations SET state = ?, version = version + 1, updated_at = ? WHERE id = ?"
+)
+_FLOOR_OUTBOX = (
+    "INSERT INTO outbox (candidate_id, channel, address, body, status, attempts,"
+    " next_attempt_at, created_at) VALUES (?, 'sms', ?, ?, 'pending', 0, ?, ?)"
+)
+
+
+def run_engine_bench(
+    settings: Settings, *, sizes: list[int], messages: int, directory: Path | None
+) -> dict[str, Any]:
+    """Measure service and floor at each size, print a table and return the JSON-able report.
+
+    The databases are SQLite files made for the run (``settings.database_url`` is not touched),
+    in ``directory`` (kept) or else in a temporary directory (deleted).
+    """
+    del settings
+    if not sizes or min(sizes) < 1 or messages < 1:
+        raise ValueError("the benchmark needs sizes ≥ 1 and messages ≥ 1")
+    err = Console(stderr=True)
+    state = _mid_conversation_state(datetime.now(UTC))
+    place = nullcontext(str(directory)) if directory else TemporaryDirectory(prefix="tremplin-")
+    with place as name:
+        where = Path(name)
+        where.mkdir(parents=True, exist_ok=True)
+        results = [_bench_size(where, size, messages, state, err) for size in sizes]
+    smallest = min(results, key=lambda r: r["candidates"])["service"]["messages_per_second"]
+    largest = max(results, key=lambda r: r["candidates"])["service"]["messages_per_second"]
+    slowdown = round((smallest / largest - 1) * 100, 1)
+    report: dict[str, Any] = {
+        "benchmark": "engine",
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpu_count": os.cpu_count(),
+            "sqlite": sqlite3.sqlite_version,
+        },
+        "database": "sqlite",
+        "pragmas": dict(SQLITE_PRAGMAS),
+        "messages": messages,
+        "results": results,
+        "slowdown_percent": slowdown,
+        "targets": {
+            "min_service_vs_floor_percent": MIN_SERVICE_VS_FLOOR_PERCENT,
+            "service_vs_floor_met": all(r["service_vs_floor_met"] for r in results),
+            "max_slowdown_percent": MAX_SLOWDOWN_PERCENT,
+            "slowdown_met": slowdown <= MAX_SLOWDOWN_PERCENT,
+        },
+    }
+    _print(report, Console())
+    return report
+
+
+def _bench_size(
+    where: Path, size: int, messages: int, state: State, err: Console
+) -> dict[str, Any]:
+    path = where / f"bench-engine-{size}.db"
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        started = time.perf_counter()
+        _populate(engine, size, state, err)
+        populate_seconds = time.perf_counter() - started
+    finally:
+        engine.dispose()
+    rng = random.Random(size)  # noqa: S311 (reproducible picks, nothing secret)
+    err.print(f"{size:,} candidates: measuring the service…")
+    service = _bench_service(
+        url, _jobs(rng, size, _WARMUP, "w-svc"), _jobs(rng, size, messages, "svc")
+    )
+    err.print(f"{size:,} candidates: measuring the floor…")
+    floor = _bench_floor(
+        path, _jobs(rng, size, _WARMUP, "w-floor"), _jobs(rng, size, messages, "floor")
+    )
+    ratio = 100 * service["messages_per_second"] / floor["messages_per_second"]
+    return {
+        "candidates": size,
+        "populate_seconds": round(populate_seconds, 1),
+        "service": service,
+        "floor": floor,
+        "service_vs_floor_percent": round(ratio, 1),
+        "service_vs_floor_met": ratio >= MIN_SERVICE_VS_FLOOR_PERCENT,
+    }
+
+
+def _mid_conversation_state(now: datetime) -> State:
+    """A real state, from running :data:`_SCRIPT` through the engine."""
+    state = State()
+    for text in _SCRIPT:
+        state, _ = step(DEFAULT_FLOW, state, TextReceived(text), now=now)
+    return state
+
+
+def _address(number: int) -> str:
+    """A unique fictional number: +33 and ten digits is no valid French number, so it reaches
+    nobody."""
+    return f"+3370{number:08d}"
+
+
+def _populate(engine: Engine, size: int, state: State, err: Console) -> None:
+    """Insert ``size`` candidates, each with an SMS identity, a conversation and a draft."""
+    now = datetime.now(UTC)
+    conversation, draft, percent = state.conversation_json(), state.draft, draft_progress(state)
+    consent_at = datetime.fromisoformat(state.consent_at) if state.consent_at else None
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=err) as bar:
+        task = bar.add_task(f"populating {size:,} candidates", total=size)
+        for start in range(0, size, _BATCH):
+            candidates, identities, conversations, drafts = [], [], [], []
+            for number in range(start, min(start + _BATCH, size)):
+                candidate_id = str(uuid.uuid4())
+                candidates.append({
+                    "id": candidate_id, "slug": secrets.token_urlsafe(16), "locale": state.locale,
+                    "status": "in_progress", "opted_out": False, "consent_at": consent_at,
+                    "created_at": now, "last_activity_at": now,
+                })  # fmt: skip
+                identities.append({
+                    "id": str(uuid.uuid4()), "candidate_id": candidate_id, "channel": "sms",
+                    "address": _address(number), "created_at": now,
+                })  # fmt: skip
+                conversations.append({
+                    "id": str(uuid.uuid4()), "candidate_id": candidate_id, "state": conversation,
+                    "version": 1, "updated_at": now,
+                })  # fmt: skip
+                drafts.append({
+                    "id": str(uuid.uuid4()), "candidate_id": candidate_id, "document": draft,
+                    "status": "in_progress", "progress": percent, "updated_at": now,
+                })  # fmt: skip
+            with engine.begin() as connection:
+                connection.execute(insert(Candidate), candidates)
+                connection.execute(insert(ChannelIdentity), identities)
+                connection.execute(insert(Conversation), conversations)
+                connection.execute(insert(CvDraft), drafts)
+            bar.advance(task, len(candidates))
+
+
+def _jobs(rng: random.Random, size: int, count: int, prefix: str) -> list[Job]:
+    """``count`` messages from random existing candidates, with unique external ids."""
+    return [
+        (_address(rng.randrange(size)), rng.choice(_ANSWERS), f"{prefix}-{n}-{uuid.uuid4().hex}")
+        for n in range(count)
+    ]
+
+
+def _bench_service(url: str, warmup: list[Job], jobs: list[Job]) -> dict[str, float]:
+    engine = make_engine(url)
+    try:
+        service = ConversationService(make_session_factory(engine), DEFAULT_FLOW)
+
+        def inbound(job: Job) -> Inbound:
+            return Inbound("sms", job[0], TextReceived(job[1]), external_id=job[2])
+
+        warm, measured = [inbound(job) for job in warmup], [inbound(job) for job in jobs]
+        return _timed(service.handle, warm, measured)
+    finally:
+        engine.dispose()
+
+
+def _bench_floor(path: Path, warmup: list[Job], jobs: list[Job]) -> dict[str, float]:
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        apply_sqlite_pragmas(connection)
+        return _timed(partial(_floor_message, connection), warmup, jobs)
+    finally:
+        connection.close()
+
+
+def _floor_message(connection: sqlite3.Connection, job: Job) -> None:
+    # The read comes first only because the inbound row needs the candidate id; the order of the
+    # statements inside one transaction does not change its cost.
+    address, text, external_id = job
+    now = datetime.now(UTC)
+    stamp = now.replace(tzinfo=None).isoformat(" ")  # how SQLAlchemy stores a DateTime on SQLite
+    connection.execute("BEGIN IMMEDIATE")
+    conversation_id, candidate_id, state_text = connection.execute(
+        _FLOOR_READ, ("sms", address)
+    ).fetchone()
+    connection.execute(_FLOOR_INBOUND, (candidate_id, external_id, text, stamp))
+    state = json.loads(state_text)
+    state["tries"], state["last_seen"] = state["tries"] + 1, now.isoformat()
+    connection.execute(_FLOOR_STATE, (json.dumps(state), stamp, conversation_id))
+    connection.execute(_FLOOR_OUTBOX, (candidate_id, address, _REPLY, stamp, stamp))
+    connection.execute("COMMIT")
+
+
+def _timed(run: Callable[[T], object], warmup: Sequence[T], jobs: Sequence[T]) -> dict[str, float]:
+    """Run the warm-up, then time each job: throughput over the whole loop, p50/p99 latency."""
+    for job in warmup:
+        run(job)
+    clock, latencies = time.perf_counter, []
+    started = clock()
+    for job in jobs:
+        before = clock()
+        run(job)
+        latencies.append(clock() - before)
+    elapsed = clock() - started
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive") if len(jobs) > 1 else None
+    p50, p99 = (cuts[49], cuts[98]) if cuts else (latencies[0], latencies[0])
+    return {
+        "messages": len(jobs),
+        "seconds": round(elapsed, 3),
+        "messages_per_second": round(len(jobs) / elapsed, 1),
+        "p50_ms": round(p50 * 1000, 3),
+        "p99_ms": round(p99 * 1000, 3),
+    }
+
+
+def _cells(figures: dict[str, float]) -> list[str]:
+    rate, p50, p99 = figures["messages_per_second"], figures["p50_ms"], figures["p99_ms"]
+    return [f"{rate:,.0f}", f"{p50:.2f}", f"{p99:.2f}"]
+
+
+def _print(report: dict[str, Any], console: Console) -> None:
+    pragmas = ", ".join(f"{k}={v}" for k, v in report["pragmas"].items())
+    table = Table(title=f"Engine benchmark, {report['messages']:,} messages per size ({pragmas})")
+    headers = ("candidates", "service msg/s", "p50 ms", "p99 ms", "floor msg/s", "p50 ms", "p99 ms")
+    for header in (*headers, "service/floor"):
+        table.add_column(header, justify="right")
+    for r in report["results"]:
+        colour = "green" if r["service_vs_floor_met"] else "red"
+        table.add_row(
+            f"{r['candidates']:,}",
+            *_cells(r["service"]),
+            *_cells(r["floor"]),
+            f"[{colour}]{r['service_vs_floor_percent']:.1f} %[/]",
+        )
+    console.print(table)
+    targets, sizes = report["targets"], [r["candidates"] for r in report["results"]]
+    marks = {True: "[green]met[/]", False: "[red]NOT met[/]"}
+    console.print(
+        f"service ≥ {targets['min_service_vs_floor_percent']:g} % of the floor at every size: "
+        f"{marks[targets['service_vs_floor_met']]}"
+    )
+    console.print(
+        f"service time per message at {max(sizes):,} vs {min(sizes):,} candidates: "
+        f"{report['slowdown_percent']:+.1f} % (target ≤ +{targets['max_slowdown_percent']:g} %): "
+        f"{marks[targets['slowdown_met']]}"
+    )
