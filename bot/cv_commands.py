@@ -48,7 +48,10 @@ def list_cvs(settings: Settings, *, status: str | None) -> int:
                 channel or "",
                 candidate.last_activity_at.strftime("%Y-%m-%d %H:%M"),
             )
-    Console().print(table if rows else "No CV yet. Start one with: tremplin chat")
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=200)  # piped into a file or grep: no wrapping inside cells
+    console.print(table if rows else "No CV yet. Start one with: tremplin chat")
     runtime.close()
     return 0
 

@@ -73,7 +73,7 @@ def period_text(item: dict[str, Any]) -> Text | None:
     if months:
         if months % 12 == 0:
             return msg("value_years", count=months // 12)
-        return msg("value_months", months=months)
+        return msg("value_months", count=months)
     return None
 
 

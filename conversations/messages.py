@@ -13,7 +13,7 @@ __all__ = ["MESSAGES", "PLURALS"]
 
 MESSAGES: dict[str, str] = {
     # Welcome
-    "ask_language": N_("Bonjour ! Choisis ta langue, envoie le numéro :"),
+    "ask_language": N_("Bonjour / Hello ! Choisis ta langue / Choose your language :"),
     "language_hint": N_("Pour changer de langue, envoie LANGUE."),
     "language_set": N_("C'est noté, on parle en français."),
     "ask_consent": N_(
@@ -129,7 +129,6 @@ MESSAGES: dict[str, str] = {
     "value_now": N_("tout de suite"),
     "value_from": N_("à partir du {date}"),
     "value_since": N_("depuis {start}"),
-    "value_months": N_("{months} mois"),
     "value_yes": N_("oui"),
     "value_no": N_("non"),
     "value_none": N_("aucune"),
@@ -194,5 +193,6 @@ PLURALS: dict[str, tuple[str, str]] = {
         "Tu as déjà {count} éléments ici. Que veux-tu faire ?",
     ),
     "value_years": NN_("{count} an", "{count} ans"),
+    "value_months": NN_("{count} mois", "{count} mois"),
 }
 
