@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.settings import Settings
 
-__all__ = ["main", "build_parser"]
+__all__ = ["build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,19 +12,19 @@ from typing import TextIO
 
 from bot.outbox import deliver_pending
 from bot.runtime import open_runtime
+from bot.service import Inbound
 from bot.settings import Settings
 from conversations.events import TextReceived
 from conversations.parsing.phones import to_e164
-from bot.service import Inbound
 
-__all__ = ["run_chat", "CHANNEL"]
+__all__ = ["CHANNEL", "run_chat"]
 
 CHANNEL = "console"
 
 
 def _fictional_number() -> str:
     """A number from ARCEP's range reserved for fiction (06 39 98 00 00 – 06 39 98 99 99)."""
-    return f"+3363998{random.randint(0, 9999):04d}"
+    return f"+3363998{random.randint(0, 9999):04d}"  # noqa: S311 - not a secret
 
 
 def run_chat(

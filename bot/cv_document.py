@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.settings import Settings
-from conversations.state import State
 from conversations.draft import progress
+from conversations.state import State
 from storage import Candidate, ChannelIdentity, Coach, Conversation, CvDraft
 
 __all__ = ["cv_document", "find_candidate"]
@@ -52,8 +52,11 @@ def cv_document(session: Session, candidate: Candidate, settings: Settings) -> d
     person = state.person
     channels = [{"channel": i.channel, "address": i.address} for i in candidate.identities]
     phone = person.get("phone") or next(
-        (i.address for i in candidate.identities if i.channel in ("sms", "console", "simulator")
-         and i.address.startswith("+")),
+        (
+            i.address
+            for i in candidate.identities
+            if i.channel in ("sms", "console", "simulator") and i.address.startswith("+")
+        ),
         None,
     )
     coach = session.get(Coach, candidate.coach_id) if candidate.coach_id else None

@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 
 from locales import LOCALES_DIR
 
-__all__ = ["translations", "catalog_path"]
+__all__ = ["catalog_path", "translations"]
 
 
 def catalog_path(locale: str, directory: Path = LOCALES_DIR) -> Path:

@@ -19,13 +19,17 @@ from conversations.vocabulary.jobs import JOB_BY_CODE, SECTORS, SKILLS
 from conversations.vocabulary.languages import babel_key
 from conversations.vocabulary.lists import LISTS, LOCALE_NAMES
 
-__all__ = ["Renderer", "renderer", "RenderedChoice"]
+__all__ = ["RenderedChoice", "Renderer", "renderer"]
 
 
 @dataclass(frozen=True, slots=True)
 class RenderedChoice:
     number: int
     label: str
+
+
+# Names CLDR lacks in a locale fall back to English, never to a bare code.
+_ENGLISH = Locale.parse("en")
 
 
 class _Params(dict[str, str]):
@@ -69,12 +73,11 @@ class Renderer:
         if kind == "locale":
             return LOCALE_NAMES.get(code, code)
         if kind == "language":
-            name = self.cldr.languages.get(babel_key(code)) or Locale.parse("en").languages.get(
-                babel_key(code), code
-            )
+            key = babel_key(code)
+            name = str(self.cldr.languages.get(key) or _ENGLISH.languages.get(key, code))
             return name[:1].upper() + name[1:]
         if kind == "country":
-            return self.cldr.territories.get(code, code)
+            return str(self.cldr.territories.get(code, code))
         if kind == "date":
             return format_date(date.fromisoformat(code), format="long", locale=self.cldr)
         if kind in LISTS and code in LISTS[kind]:

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings
 from bot.service import ConversationService
+from bot.settings import Settings
 from conversations.flow import DEFAULT_FLOW
 from storage import make_engine, make_session_factory, upgrade
 

@@ -43,7 +43,7 @@ from storage import (
     lock_conversation,
 )
 
-__all__ = ["Inbound", "Handled", "ConversationService", "Render"]
+__all__ = ["ConversationService", "Handled", "Inbound", "Render"]
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,11 @@ class ConversationService:
         new_state, outputs = step(self.flow, state, inbound.event, now=now)
 
         # As received, less NUL characters: PostgreSQL text cannot hold them, and they mean nothing.
-        body = inbound.event.text.replace("\x00", "") if isinstance(inbound.event, TextReceived) else None
+        body = (
+            inbound.event.text.replace("\x00", "")
+            if isinstance(inbound.event, TextReceived)
+            else None
+        )
         session.add(
             Message(
                 candidate_id=candidate.id,
@@ -137,7 +141,9 @@ class ConversationService:
             self._apply_effects(session, candidate, outputs, new_state, now)
             self._save(candidate, conversation, draft, new_state, now)
         outbox_ids = self._queue(session, None if erase else candidate, inbound, replies, now)
-        log.debug("handled inbound: step %s -> %s, %d replies", before, new_state.step, len(replies))
+        log.debug(
+            "handled inbound: step %s -> %s, %d replies", before, new_state.step, len(replies)
+        )
         return Handled(
             duplicate=False,
             candidate_id=None if erase else candidate.id,

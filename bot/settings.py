@@ -6,7 +6,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-__all__ = ["Settings", "DEFAULT_DATABASE_URL", "DEFAULT_PUBLIC_URL"]
+__all__ = ["DEFAULT_DATABASE_URL", "DEFAULT_PUBLIC_URL", "Settings"]
 
 DEFAULT_DATABASE_URL = "sqlite:///./tremplin.db"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
@@ -28,7 +28,9 @@ class Settings:
     telegram_api_base_url: str | None = None
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None, dotenv: Path | None = Path(".env")) -> "Settings":
+    def from_env(
+        cls, env: dict[str, str] | None = None, dotenv: Path | None = Path(".env")
+    ) -> "Settings":
         """Read the process environment, falling back to ``.env`` for what it does not set."""
         values: dict[str, str] = {}
         if dotenv is not None and dotenv.is_file():

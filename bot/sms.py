@@ -12,7 +12,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Encoding", "SmsInfo", "to_gsm7", "measure", "split_pages", "GSM7_BASIC", "GSM7_EXTENDED"]
+__all__ = [
+    "GSM7_BASIC",
+    "GSM7_EXTENDED",
+    "Encoding",
+    "SmsInfo",
+    "measure",
+    "split_pages",
+    "to_gsm7",
+]
 
 GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
@@ -22,12 +30,32 @@ GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
 
 # Characters outside GSM-7 with a close GSM-7 spelling; others fall back to their base letter.
 _REPLACEMENTS = {
-    "’": "'", "‘": "'", "‚": "'", "ʼ": "'", "`": "'", "´": "'",
-    "“": '"', "”": '"', "„": '"', "«": '"', "»": '"',
-    "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-",
-    "…": "...", "•": "-", "·": "-",
-    "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\t": " ",
-    "œ": "oe", "Œ": "OE", "ç": "c",
+    "’": "'",
+    "‘": "'",
+    "‚": "'",
+    "ʼ": "'",
+    "`": "'",
+    "´": "'",
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "«": '"',
+    "»": '"',
+    "–": "-",
+    "—": "-",
+    "‐": "-",
+    "‑": "-",
+    "−": "-",
+    "…": "...",
+    "•": "-",
+    "·": "-",
+    "\u00a0": " ",
+    "\u202f": " ",
+    "\u2009": " ",
+    "\t": " ",
+    "œ": "oe",
+    "Œ": "OE",
+    "ç": "c",
 }
 
 

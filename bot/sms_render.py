@@ -11,7 +11,7 @@ from bot.render import RenderedChoice, renderer
 from bot.sms import SmsInfo, measure, split_pages, to_gsm7
 from conversations.outputs import Msg, Output, Say, Summary
 
-__all__ = ["Outgoing", "render_sms", "GSM7_LOCALES", "SUMMARY_SEGMENTS"]
+__all__ = ["GSM7_LOCALES", "SUMMARY_SEGMENTS", "Outgoing", "render_sms"]
 
 GSM7_LOCALES = frozenset({"fr", "en"})
 SUMMARY_SEGMENTS = 3
@@ -34,7 +34,9 @@ class Outgoing:
 
 def _summary_page(summary: Summary, locale: str) -> str:
     r = renderer(locale)
-    body = "\n".join([r.message(Msg("summary_title")), *(r.message(line) for line in summary.lines)])
+    body = "\n".join(
+        [r.message(Msg("summary_title")), *(r.message(line) for line in summary.lines)]
+    )
     more = "\n" + _prepare(r.message(Msg("summary_more")), locale)
     pages = split_pages(_prepare(body, locale), SUMMARY_SEGMENTS, reserve=more)
     if summary.page >= len(pages):
@@ -62,7 +64,9 @@ def render_sms(outputs: list[Output], locale: str | None) -> list[Outgoing]:
             continue
         if messages and _worth_joining(messages[-1], item):
             last = messages[-1]
-            messages[-1] = Outgoing(f"{last.text}\n{item.text}", item.step, item.choices, item.expects)
+            messages[-1] = Outgoing(
+                f"{last.text}\n{item.text}", item.step, item.choices, item.expects
+            )
         else:
             messages.append(item)
     return messages

@@ -7,14 +7,15 @@ conversation until START; DELETE asks for an explicit confirmation before anythi
 
 from conversations.draft import missing, summary_lines
 from conversations.outputs import EraseRequested, Join, Msg, OptedIn, OptedOut, Say, Submitted, Term
-from conversations.saved import saved_answer
 from conversations.questions import PARTS
+from conversations.saved import saved_answer
 from conversations.state import State
-from conversations.turn import MAX_TRIES, Turn
+from conversations.turn import END_PART, MAX_TRIES, Turn
 
-__all__ = ["run_command", "ask_menu"]
+__all__ = ["ask_menu", "run_command"]
 
 _NO_SKIP = ("language", "consent")
+_LOOP_TITLES = {"experience_title": "experiences", "training_title": "trainings"}
 
 
 def ask_menu(turn: Turn, kind: str) -> None:
@@ -76,6 +77,13 @@ def _skip(turn: Turn) -> None:
         turn.accept()
         return
     kept = saved_answer(state) is not None
+    if question.id in _LOOP_TITLES and not kept and state.tries >= MAX_TRIES:
+        # No title, no item: end this loop rather than ask the employer of nothing.
+        items = state.cv[_LOOP_TITLES[question.id]]
+        if state.index < len(items) and not items[state.index].get("title"):
+            del items[state.index]
+        turn.accept(END_PART)
+        return
     if question.optional or kept or state.tries >= MAX_TRIES:
         state.pending = None
         turn.accept()
@@ -170,4 +178,3 @@ def erase(turn: Turn) -> None:
     turn.emit(EraseRequested())
     turn.say("deleted")
     turn.state = State()  # as storage does: the next message starts a new, empty conversation
-

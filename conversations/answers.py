@@ -44,8 +44,25 @@ _NAME = re.compile(r"^(?:[^\W\d_]|[\u0300-\u036f\u064b-\u065f\u0670]|[ '’.-])+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
 _INVITE = re.compile(r"^[A-Za-z]{1,3}-?\d{3,6}$")
 _NOW_WORDS = frozenset(
-    "maintenant tout de suite immediatement immediat direct desuite now asap today aujourd hui "
-    "des maintenant right away".split()
+    [
+        "maintenant",
+        "tout",
+        "de",
+        "suite",
+        "immediatement",
+        "immediat",
+        "direct",
+        "desuite",
+        "now",
+        "asap",
+        "today",
+        "aujourd",
+        "hui",
+        "des",
+        "maintenant",
+        "right",
+        "away",
+    ]
 )
 _DATE_MESSAGES = {
     DateProblem.FUTURE: "date_future",
@@ -74,13 +91,21 @@ def _labels(turn: Turn) -> list[str]:
 
 
 def _text(turn: Turn, text: str, limit: int) -> dict[str, Any]:
-    """Free text as the schema keeps it: the words, their language, and room for a French version."""
+    """Free text as the schema keeps it: the words, their language, room for a French version."""
     if len(text) > limit:
         cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
         turn.say("trimmed", limit=limit)
         text = cut.rstrip(" ,;")
     locale = turn.state.locale or "fr"
     return {"text": text, "lang": locale.split("_")[0] if locale != "fa_AF" else "prs", "fr": None}
+
+
+def _words(turn: Turn, text: str) -> bool:
+    """Free text must hold words: a bare number is almost always a menu answer sent too late."""
+    if sum(ch.isalpha() for ch in text) >= 2:
+        return True
+    turn.reject("not_understood")
+    return False
 
 
 def _one(turn: Turn, text: str) -> str | None:
@@ -280,7 +305,10 @@ def answer_availability(turn: Turn, text: str) -> None:
     if isinstance(found, DateProblem):
         turn.reject(_DATE_MESSAGES[found] if found == DateProblem.PAST else "not_understood")
         return
-    turn.state.cv["availability"] = {"immediate": found <= turn.now.date(), "from": found.isoformat()}
+    turn.state.cv["availability"] = {
+        "immediate": found <= turn.now.date(),
+        "from": found.isoformat(),
+    }
     turn.accept()
 
 
@@ -334,6 +362,8 @@ def answer_has_experience(turn: Turn, text: str) -> None:
 
 
 def answer_experience_title(turn: Turn, text: str) -> None:
+    if not _words(turn, text):
+        return
     item = _item(turn, "experiences")
     item["title"] = _text(turn, text, LIMITS["title"])
     item.setdefault("informal", False)
@@ -341,11 +371,15 @@ def answer_experience_title(turn: Turn, text: str) -> None:
 
 
 def answer_experience_employer(turn: Turn, text: str) -> None:
+    if not _words(turn, text):
+        return
     _item(turn, "experiences")["employer"] = _text(turn, text, LIMITS["employer"])
     turn.accept()
 
 
 def answer_experience_location(turn: Turn, text: str) -> None:
+    if not _words(turn, text):
+        return
     item = _item(turn, "experiences")
     item["location"] = _text(turn, text, LIMITS["label"])
     item["country"] = find_country(text)
@@ -364,6 +398,8 @@ def answer_experience_dates(turn: Turn, text: str) -> None:
 
 
 def answer_experience_description(turn: Turn, text: str) -> None:
+    if not _words(turn, text):
+        return
     _item(turn, "experiences")["description"] = _text(turn, text, LIMITS["description"])
     turn.accept()
 
@@ -379,11 +415,15 @@ def answer_has_training(turn: Turn, text: str) -> None:
 
 
 def answer_training_title(turn: Turn, text: str) -> None:
+    if not _words(turn, text):
+        return
     _item(turn, "trainings")["title"] = _text(turn, text, LIMITS["title"])
     turn.accept()
 
 
 def answer_training_institution(turn: Turn, text: str) -> None:
+    if not _words(turn, text):
+        return
     item = _item(turn, "trainings")
     item["institution"] = _text(turn, text, LIMITS["label"])
     item["country"] = find_country(text)
@@ -483,6 +523,8 @@ def answer_skills(turn: Turn, text: str) -> None:
 
 
 def answer_interests(turn: Turn, text: str) -> None:
+    if not _words(turn, text):
+        return
     parts = [p.strip(" .") for p in re.split(r"[,;\n]+", text) if has_visible_text(p)]
     turn.state.cv["interests"] = [_text(turn, p, LIMITS["interest"]) for p in parts][:6]
     turn.accept()
@@ -491,6 +533,8 @@ def answer_interests(turn: Turn, text: str) -> None:
 # Part 6 -------------------------------------------------------------------------------------
 def answer_story(turn: Turn, text: str) -> None:
     """A story may come in several messages: they are joined until DONE (or SKIP)."""
+    if not _words(turn, text):
+        return
     cv = turn.state.cv
     previous = cv["story"]["text"] if cv.get("story") and turn.state.pending else ""
     joined = f"{previous} {text}".strip()
@@ -503,6 +547,8 @@ def answer_story(turn: Turn, text: str) -> None:
 
 
 def answer_catchphrase(turn: Turn, text: str) -> None:
+    if not _words(turn, text):
+        return
     if len(text) > LIMITS["catchphrase"]:
         turn.reject("catchphrase_long", length=len(text))
         return

@@ -9,7 +9,7 @@ from typing import Any
 from conversations.outputs import Join, Msg, Raw, Term, Text, msg
 from conversations.state import State
 
-__all__ = ["missing", "progress", "summary_lines", "PROGRESS_STEPS", "period_text", "term_of"]
+__all__ = ["PROGRESS_STEPS", "missing", "period_text", "progress", "summary_lines", "term_of"]
 
 # The questions whose answer makes the CV more complete, each counting the same.
 PROGRESS_STEPS = (
@@ -91,7 +91,9 @@ def summary_lines(state: State) -> tuple[Msg, ...]:
     for place in cv["locations"]:
         lines.append(msg("line_location", value=place["label"]))
     if cv["target_jobs"]:
-        lines.append(msg("line_jobs", value=Join(tuple(term_of("job", j) for j in cv["target_jobs"]))))
+        lines.append(
+            msg("line_jobs", value=Join(tuple(term_of("job", j) for j in cv["target_jobs"])))
+        )
     if cv["contract_types"]:
         contracts = Join(tuple(Term("contract", c) for c in cv["contract_types"]))
         lines.append(msg("line_contract", value=contracts))
@@ -120,19 +122,26 @@ def summary_lines(state: State) -> tuple[Msg, ...]:
             lines.append(msg("line_training", value=_joined(*parts)))
     if cv["languages"]:
         spoken = tuple(
-            msg("value_language_level", language=Term("language", lang["code"]),
-                level=Term("level", lang["level"]))
-            if lang.get("level") else Term("language", lang["code"])
+            msg(
+                "value_language_level",
+                language=Term("language", lang["code"]),
+                level=Term("level", lang["level"]),
+            )
+            if lang.get("level")
+            else Term("language", lang["code"])
             for lang in cv["languages"]
         )
         lines.append(msg("line_languages", value=Join(spoken)))
     if cv["skills"]:
-        lines.append(msg("line_skills", value=Join(tuple(term_of("skill", s) for s in cv["skills"]))))
+        lines.append(
+            msg("line_skills", value=Join(tuple(term_of("skill", s) for s in cv["skills"])))
+        )
     if cv["interests"]:
-        lines.append(msg("line_interests", value=Join(tuple(Raw(i["text"]) for i in cv["interests"]))))
+        lines.append(
+            msg("line_interests", value=Join(tuple(Raw(i["text"]) for i in cv["interests"])))
+        )
     if cv.get("catchphrase"):
         lines.append(msg("line_catchphrase", value=cv["catchphrase"]["text"]))
     if cv.get("story"):
         lines.append(msg("line_story", value=cv["story"]["text"]))
     return tuple(lines)
-

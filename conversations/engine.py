@@ -28,14 +28,34 @@ from conversations.state import State
 from conversations.turn import Turn
 from conversations.vocabulary.lists import LISTS, LOCALE_NAMES
 
-__all__ = ["step", "GREETINGS"]
+__all__ = ["GREETINGS", "step"]
 
 GREETINGS = frozenset(
     fold(word)
     for word in (
-        "bonjour", "bonsoir", "salut", "slt", "bjr", "coucou", "hello", "hi", "hey", "yo",
-        "good morning", "salam", "salam alaykoum", "salam aleykoum", "السلام عليكم", "سلام",
-        "مرحبا", "привіт", "добрий день", "вітаю", "selam", "ሰላም", "سلام علیکم",
+        "bonjour",
+        "bonsoir",
+        "salut",
+        "slt",
+        "bjr",
+        "coucou",
+        "hello",
+        "hi",
+        "hey",
+        "yo",
+        "good morning",
+        "salam",
+        "salam alaykoum",
+        "salam aleykoum",
+        "السلام عليكم",
+        "سلام",
+        "مرحبا",
+        "привіт",
+        "добрий день",
+        "вітаю",
+        "selam",
+        "ሰላም",
+        "سلام علیکم",
     )
 )
 
@@ -106,9 +126,7 @@ def _command_applies(turn: Turn, command: str) -> bool:
     state = turn.state
     if command == "MORE":
         return state.summary_page is not None
-    if command in _AFTER_CONSENT and state.step in _BEFORE_CONSENT:
-        return False
-    return True
+    return not (command in _AFTER_CONSENT and state.step in _BEFORE_CONSENT)
 
 
 def _begin(turn: Turn, text: str) -> None:

@@ -7,13 +7,13 @@ name, only what the channel can do (``Capabilities``).
 from dataclasses import dataclass, field
 
 __all__ = [
-    "Capabilities",
     "SMS_CAPABILITIES",
-    "Event",
-    "TextReceived",
+    "Capabilities",
     "ContactShared",
-    "PhotoReceived",
+    "Event",
     "MediaReceived",
+    "PhotoReceived",
+    "TextReceived",
 ]
 
 

@@ -4,7 +4,7 @@ They return their argument untouched: the engine stores French source texts (the
 codes, and translation happens only when a reply is rendered for a candidate's locale.
 """
 
-__all__ = ["N_", "NP_", "NN_"]
+__all__ = ["NN_", "NP_", "N_"]
 
 
 def N_(message: str) -> str:

@@ -26,7 +26,9 @@ MESSAGES: dict[str, str] = {
         "D'accord, je ne garde rien. Si tu changes d'avis, écris-moi. Bonne continuation !"
     ),
     "consent_again": N_("Re-bonjour ! On reprend depuis le début."),
-    "ask_invite_code": N_("As-tu un code donné par un coach ? Écris-le (ex : T4821). Sinon envoie PASSER."),
+    "ask_invite_code": N_(
+        "As-tu un code donné par un coach ? Écris-le (ex : T4821). Sinon envoie PASSER."
+    ),
     "invite_code_bad": N_("Un code ressemble à T4821. Vérifie-le, ou envoie PASSER."),
     # Parts
     "part_start": N_("Partie {part} sur 6 : {title}"),
@@ -37,21 +39,35 @@ MESSAGES: dict[str, str] = {
     "ask_first_name": N_("Quel est ton prénom ?"),
     "ask_last_name": N_("Et ton nom de famille ? Il reste privé : seul ton coach le voit."),
     "name_bad": N_("Écris seulement ton nom, avec des lettres. Ex : {example}"),
-    "ask_location": N_("Dans quelle ville veux-tu travailler ? Ville ou code postal, ex : Lyon ou 93200"),
+    "ask_location": N_(
+        "Dans quelle ville veux-tu travailler ? Ville ou code postal, ex : Lyon ou 93200"
+    ),
     "ask_email": N_("As-tu une adresse e-mail ? Écris-la, ou envoie PASSER."),
-    "email_bad": N_("Cette adresse ne semble pas complète. Ex : prenom@gmail.com. Ou envoie PASSER."),
-    "ask_phone": N_("Veux-tu donner ton numéro à ton coach ? Appuie sur le bouton, ou envoie PASSER."),
+    "email_bad": N_(
+        "Cette adresse ne semble pas complète. Ex : prenom@gmail.com. Ou envoie PASSER."
+    ),
+    "ask_phone": N_(
+        "Veux-tu donner ton numéro à ton coach ? Appuie sur le bouton, ou envoie PASSER."
+    ),
     # Part 2: job goals
-    "ask_target_jobs": N_("Quel métier cherches-tu ? Écris avec tes mots, ex : cuisine, ménage, chantier"),
+    "ask_target_jobs": N_(
+        "Quel métier cherches-tu ? Écris avec tes mots, ex : cuisine, ménage, chantier"
+    ),
     "ask_target_jobs_second": N_("Quel autre métier ? Écris avec tes mots, ex : vente"),
     "pick_target_job": N_("Envoie le numéro du bon métier :"),
     "job_other": N_("Autre : garder « {words} »"),
     "job_kept_words": N_("Je n'ai pas ce métier dans ma liste. Je garde tes mots : « {words} »."),
     "ask_target_jobs_more": N_("As-tu un 2e métier en tête ?"),
-    "ask_contract_types": N_("Quel contrat cherches-tu ? Tu peux mettre plusieurs numéros (ex : 1 3)"),
+    "ask_contract_types": N_(
+        "Quel contrat cherches-tu ? Tu peux mettre plusieurs numéros (ex : 1 3)"
+    ),
     "ask_work_time": N_("Tu cherches un travail à :"),
-    "ask_availability": N_("Quand peux-tu commencer ? Envoie 1 pour tout de suite, ou une date (ex : 1er mars)"),
-    "availability_past": N_("Cette date est passée. Envoie 1 pour tout de suite, ou une date à venir."),
+    "ask_availability": N_(
+        "Quand peux-tu commencer ? Envoie 1 pour tout de suite, ou une date (ex : 1er mars)"
+    ),
+    "availability_past": N_(
+        "Cette date est passée. Envoie 1 pour tout de suite, ou une date à venir."
+    ),
     "ask_driving_licence": N_("As-tu le permis de conduire (permis B) ?"),
     "ask_transport": N_("Comment te déplaces-tu ? Tu peux mettre plusieurs numéros (ex : 1 4)"),
     # Part 3: experience
@@ -60,9 +76,13 @@ MESSAGES: dict[str, str] = {
     ),
     "ask_experience_title": N_("Quel travail faisais-tu ? Ex : aide en cuisine"),
     "ask_experience_employer": N_("Pour qui ? Entreprise, famille, association… Ou envoie PASSER."),
-    "ask_experience_location": N_("Où ? Ville et/ou pays, ex : Kaboul, Afghanistan. Ou envoie PASSER."),
+    "ask_experience_location": N_(
+        "Où ? Ville et/ou pays, ex : Kaboul, Afghanistan. Ou envoie PASSER."
+    ),
     "ask_experience_dates": N_("Quand ? Ex : 2019-2021, depuis 2022, ou 2 ans"),
-    "ask_experience_description": N_("Qu'est-ce que tu faisais ? En quelques mots. Ou envoie PASSER."),
+    "ask_experience_description": N_(
+        "Qu'est-ce que tu faisais ? En quelques mots. Ou envoie PASSER."
+    ),
     "ask_experience_more": N_("C'est noté ! As-tu une autre expérience ?"),
     "loop_full": N_("C'est le maximum, on passe à la suite."),
     # Part 4: training
@@ -86,7 +106,9 @@ MESSAGES: dict[str, str] = {
     "skills_capped": N_("6 maximum : j'ai gardé les 6 premiers."),
     "ask_interests": N_("Qu'aimes-tu faire ? Ex : football, cuisine, musique. Ou envoie PASSER."),
     # Part 6: story
-    "ask_story": N_("Raconte-toi en quelques phrases : ton parcours, ce qui te motive. Ou envoie PASSER."),
+    "ask_story": N_(
+        "Raconte-toi en quelques phrases : ton parcours, ce qui te motive. Ou envoie PASSER."
+    ),
     "story_continue": N_("C'est noté. Tu peux continuer. Quand c'est fini, envoie FINI."),
     "ask_catchphrase": N_(
         "Une phrase pour un employeur ? 80 signes max. Ex : Sérieux, j'apprends vite. Ou PASSER."
@@ -181,18 +203,23 @@ MESSAGES: dict[str, str] = {
     "help_location": N_("La ville où tu veux travailler aide à trouver des offres près de toi."),
     "help_jobs": N_("Écris le métier que tu veux faire, je te propose une liste."),
     "help_choice": N_("Réponds avec le numéro qui te correspond."),
-    "help_experience": N_("Tout travail compte : en France ou ailleurs, payé ou bénévole, même court."),
+    "help_experience": N_(
+        "Tout travail compte : en France ou ailleurs, payé ou bénévole, même court."
+    ),
     "help_dates": N_("Écris l'année de début et de fin, ou combien de temps ça a duré."),
     "help_free_text": N_("Écris avec tes mots, ton coach t'aidera à corriger."),
     "help_optional": N_("Cette question n'est pas obligatoire : PASSER pour la passer."),
 }
 
 PLURALS: dict[str, tuple[str, str]] = {
-    "has_items": NN_(
-        "Tu as déjà {count} élément ici. Que veux-tu faire ?",
-        "Tu as déjà {count} éléments ici. Que veux-tu faire ?",
+    "has_experiences": NN_(
+        "Tu as déjà {count} expérience. Que veux-tu faire ?",
+        "Tu as déjà {count} expériences. Que veux-tu faire ?",
+    ),
+    "has_trainings": NN_(
+        "Tu as déjà {count} formation. Que veux-tu faire ?",
+        "Tu as déjà {count} formations. Que veux-tu faire ?",
     ),
     "value_years": NN_("{count} an", "{count} ans"),
     "value_months": NN_("{count} mois", "{count} mois"),
 }
-

@@ -5,24 +5,26 @@ and its parameters; parameters are ``Text`` values so that vocabulary labels (jo
 languages…) are translated when the reply is rendered in the candidate's language.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 __all__ = [
-    "Msg",
-    "msg",
-    "Term",
-    "Raw",
-    "Join",
-    "Text",
-    "Say",
-    "Summary",
-    "Output",
-    "Submitted",
-    "EraseRequested",
-    "OptedOut",
-    "OptedIn",
     "Declined",
+    "EraseRequested",
     "InviteCodeGiven",
+    "Join",
+    "Msg",
+    "OptedIn",
+    "OptedOut",
+    "Output",
+    "Raw",
+    "Say",
+    "Submitted",
+    "Summary",
+    "Term",
+    "Text",
+    "msg",
+    "msg_from",
 ]
 
 
@@ -114,11 +116,19 @@ class InviteCodeGiven:
     code: str
 
 
-Output = Say | Summary | Submitted | EraseRequested | OptedOut | OptedIn | Declined | InviteCodeGiven
+Output = (
+    Say | Summary | Submitted | EraseRequested | OptedOut | OptedIn | Declined | InviteCodeGiven
+)
 
 
 def msg(message_id: str, count: int | None = None, **params: Text | str | int) -> Msg:
     """A message with its parameters; plain strings and numbers become ``Raw`` values."""
+    return msg_from(message_id, params, count)
+
+
+def msg_from(
+    message_id: str, params: Mapping[str, Text | str | int], count: int | None = None
+) -> Msg:
     values = tuple(
         (name, value if isinstance(value, Msg | Term | Raw | Join) else Raw(str(value)))
         for name, value in params.items()

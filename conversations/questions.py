@@ -17,7 +17,7 @@ from conversations.state import State
 if TYPE_CHECKING:
     from conversations.turn import Turn
 
-__all__ = ["Choice", "Question", "Flow", "PARTS"]
+__all__ = ["PARTS", "Choice", "Flow", "Question"]
 
 Choice = tuple[str, Text]
 """A numbered option: its code and its label."""

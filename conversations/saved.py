@@ -35,7 +35,9 @@ def saved_answer(state: State) -> Text | None:
     if step == "target_jobs" and len(cv["target_jobs"]) > state.index:
         return term_of("job", cv["target_jobs"][state.index])
     if step in ("contract_types", "transport") and cv[step]:
-        return Join(tuple(Term("contract" if step == "contract_types" else step, c) for c in cv[step]))
+        return Join(
+            tuple(Term("contract" if step == "contract_types" else step, c) for c in cv[step])
+        )
     if step == "work_time" and cv.get("work_time"):
         return Term("work_time", cv["work_time"])
     if step == "driving_licence" and cv.get("driving_licence") is not None:
@@ -52,7 +54,11 @@ def saved_answer(state: State) -> Text | None:
     }
     if step in experience:
         return _item_field(state, "experiences", experience[step])
-    training = {"training_title": "title", "training_institution": "institution", "training_year": "year"}
+    training = {
+        "training_title": "title",
+        "training_institution": "institution",
+        "training_year": "year",
+    }
     if step in training:
         return _item_field(state, "trainings", training[step])
     if step == "languages" and cv["languages"]:

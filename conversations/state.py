@@ -17,7 +17,7 @@ JSON = dict[str, Any]
 
 
 def empty_draft() -> JSON:
-    """A CV draft with every part empty, shaped as the ``candidate`` and ``cv`` of cv.schema.json."""
+    """An empty CV draft, shaped as the ``candidate`` and ``cv`` of cv.schema.json."""
     return {
         "candidate": {"first_name": None, "last_name": None, "email": None, "phone": None},
         "cv": {

@@ -9,12 +9,12 @@ history BACK walks, and the offer of HELP or SKIP after three failed tries.
 from datetime import datetime
 
 from conversations.events import Capabilities
-from conversations.outputs import Msg, Output, Say, Summary, Term, Text, msg
+from conversations.outputs import Msg, Output, Say, Summary, Term, Text, msg, msg_from
 from conversations.questions import PARTS, Flow, Question
 from conversations.saved import saved_answer
 from conversations.state import State
 
-__all__ = ["Turn", "MAX_TRIES", "END_PART"]
+__all__ = ["END_PART", "MAX_TRIES", "Turn"]
 
 MAX_TRIES = 3
 END_PART = "END_PART"
@@ -64,7 +64,9 @@ class Turn:
             return
         prompt = question.prompt_of(state) if question.prompt_of else Msg(question.prompt)
         choices = tuple(label for _, label in question.choices(state)) if question.choices else ()
-        self.outputs.append(Say(prompt, step=question.id, choices=choices, expects=question.expects))
+        self.outputs.append(
+            Say(prompt, step=question.id, choices=choices, expects=question.expects)
+        )
 
     # Navigation ----------------------------------------------------------------------------
     def go(self, step: str, index: int | None = None, *, remember: bool = True) -> None:
@@ -157,7 +159,7 @@ class Turn:
         question = self.question
         if "example" not in params and question is not None and message_id in _WITH_EXAMPLE:
             params["example"] = Msg(question.example)
-        self.say(message_id, **params)
+        self.outputs.append(Say(msg_from(message_id, params)))
         if state.tries >= MAX_TRIES:
             self.say("too_many_tries")
             return

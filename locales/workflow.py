@@ -1,10 +1,10 @@
 """The pybabel workflow with Tremplin's keywords, so nobody has to remember them.
 
-    python -m locales.workflow extract   # source → locales/messages.pot
-    python -m locales.workflow update    # messages.pot → every locales/<locale>/LC_MESSAGES/messages.po
-    python -m locales.workflow compile   # .po → .mo (optional: catalogs also load from .po)
-    python -m locales.workflow check     # fails when extract would change messages.pot, or a
-                                         # catalog has an untranslated or fuzzy entry
+    python -m locales.workflow extract  # the source → locales/messages.pot
+    python -m locales.workflow update   # messages.pot → every <locale>/LC_MESSAGES/messages.po
+    python -m locales.workflow compile  # .po → .mo (optional: catalogs also load from .po)
+    python -m locales.workflow check    # fails when extract would change messages.pot, or when a
+                                        # catalog has an untranslated, fuzzy or broken entry
 
 Each is ``pybabel`` itself (babel.messages.frontend) with fixed arguments.
 """
@@ -18,30 +18,41 @@ from babel.messages.pofile import read_po
 
 from locales import LOCALES_DIR
 
-__all__ = ["main", "EXTRACT_ARGS"]
+__all__ = ["EXTRACT_ARGS", "main"]
 
 ROOT = LOCALES_DIR.parent
 POT = LOCALES_DIR / "messages.pot"
 EXTRACT_ARGS = [
-    "--mapping-file", str(LOCALES_DIR / "babel.cfg"),
+    "--mapping-file",
+    str(LOCALES_DIR / "babel.cfg"),
     "--no-default-keywords",
-    "--keyword", "N_",
-    "--keyword", "NP_:1c,2",
-    "--keyword", "NN_:1,2",
-    "--keyword", "_",
-    "--keyword", "gettext",
-    "--keyword", "ngettext:1,2",
-    "--keyword", "pgettext:1c,2",
+    "--keyword",
+    "N_",
+    "--keyword",
+    "NP_:1c,2",
+    "--keyword",
+    "NN_:1,2",
+    "--keyword",
+    "_",
+    "--keyword",
+    "gettext",
+    "--keyword",
+    "ngettext:1,2",
+    "--keyword",
+    "pgettext:1c,2",
     "--no-location",
     "--no-wrap",
-    "--project", "Tremplin",
-    "--copyright-holder", "Tremplin",
-    "--msgid-bugs-address", "traductions@tremplin.invalid",
+    "--project",
+    "Tremplin",
+    "--copyright-holder",
+    "Tremplin",
+    "--msgid-bugs-address",
+    "traductions@tremplin.invalid",
 ]
 
 
 def _pybabel(*args: str) -> None:
-    CommandLineInterface().run(["pybabel", "-q", *args])
+    CommandLineInterface().run(["pybabel", "-q", *args])  # type: ignore[no-untyped-call]
 
 
 def extract(output: Path = POT) -> None:
@@ -54,8 +65,16 @@ def locales() -> list[str]:
 
 
 def update() -> None:
-    _pybabel("update", "--input-file", str(POT), "--output-dir", str(LOCALES_DIR),
-             "--no-wrap", "--ignore-obsolete", "--no-fuzzy-matching")
+    _pybabel(
+        "update",
+        "--input-file",
+        str(POT),
+        "--output-dir",
+        str(LOCALES_DIR),
+        "--no-wrap",
+        "--ignore-obsolete",
+        "--no-fuzzy-matching",
+    )
 
 
 def compile_all() -> None:

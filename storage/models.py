@@ -224,7 +224,7 @@ class Conversation(Base):
 
     candidate: Mapped[Candidate] = relationship(back_populates="conversation")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
 
 
 class CvDraft(Base):

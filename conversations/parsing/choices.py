@@ -10,16 +10,60 @@ from collections.abc import Sequence
 
 from conversations.parsing.normalize import fold
 
-__all__ = ["parse_choice", "parse_choices", "parse_yes_no", "YES_WORDS", "NO_WORDS"]
+__all__ = ["NO_WORDS", "YES_WORDS", "parse_choice", "parse_choices", "parse_yes_no"]
 
 YES_WORDS = frozenset(
-    "oui o ouais ouai yes y yeah yep ok okay daccord dac bien sur si evidemment "
-    "نعم بله اره هو так да እወ እወን".split()
+    [
+        "oui",
+        "o",
+        "ouais",
+        "ouai",
+        "yes",
+        "y",
+        "yeah",
+        "yep",
+        "ok",
+        "okay",
+        "daccord",
+        "dac",
+        "bien",
+        "sur",
+        "si",
+        "evidemment",
+        "نعم",
+        "بله",
+        "اره",
+        "هو",
+        "так",
+        "да",
+        "እወ",
+        "እወን",
+    ]
 )
-NO_WORDS = frozenset("non n no nope nan pas jamais nein لا نه نخیر ني ні нет no ኣይፋል ኣይ".split())
+NO_WORDS = frozenset(
+    [
+        "non",
+        "n",
+        "no",
+        "nope",
+        "nan",
+        "pas",
+        "jamais",
+        "nein",
+        "لا",
+        "نه",
+        "نخیر",
+        "ني",
+        "ні",
+        "нет",
+        "no",
+        "ኣይፋል",
+        "ኣይ",
+    ]
+)
 
 # Words that join several numbers: French, English and the joining letters of other scripts.
-_JOINERS = frozenset("et and ou or plus و і и እና".split())
+_JOINERS = frozenset(["et", "and", "ou", "or", "plus", "و", "і", "и", "እና"])
 _SPLIT = re.compile(r"[\s,;/+&\-]+")
 
 

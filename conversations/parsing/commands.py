@@ -7,7 +7,7 @@ French and English words always work, whatever the conversation language.
 
 from conversations.parsing.normalize import fold
 
-__all__ = ["COMMAND_WORDS", "parse_command", "OPT_OUT_WORDS"]
+__all__ = ["COMMAND_WORDS", "OPT_OUT_WORDS", "parse_command"]
 
 COMMAND_WORDS: dict[str, tuple[str, ...]] = {
     "HELP": ("aide", "help", "?", "au secours", "sos"),
@@ -26,7 +26,11 @@ COMMAND_WORDS: dict[str, tuple[str, ...]] = {
 
 OPT_OUT_WORDS = COMMAND_WORDS["STOP"]
 
-_LOOKUP = {fold(word) if word != "?" else "?": command for command, ws in COMMAND_WORDS.items() for word in ws}
+_LOOKUP = {
+    fold(word) if word != "?" else "?": command
+    for command, ws in COMMAND_WORDS.items()
+    for word in ws
+}
 
 
 def parse_command(text: str) -> str | None:

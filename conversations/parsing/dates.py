@@ -175,7 +175,7 @@ def _items(syms: list[_Sym]) -> list[_Item] | None:
     """Group numbers and month names into dates; None when a number is left over."""
     items, i = list[_Item](), 0
     while i < len(syms):
-        a, b, c = (syms[i : i + 3] + [_NONE, _NONE, _NONE])[:3]
+        a, b, c = [*syms[i : i + 3], _NONE, _NONE, _NONE][:3]
         if _is_day(a) and _month_of(b) and _is_year(c):
             item, step = _Item("full", c.value, _month_of(b), a.value), 3
         elif _is_year(a) and _month_of(b) and b.kind == "num" and _is_day(c):

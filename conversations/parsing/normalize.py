@@ -10,7 +10,7 @@ only serves to compare.
 import re
 import unicodedata
 
-__all__ = ["fold", "fold_digits", "clean_answer", "has_visible_text", "words"]
+__all__ = ["clean_answer", "fold", "fold_digits", "has_visible_text", "words"]
 
 # Arabic-Indic (U+0660..) and Extended Arabic-Indic / Persian (U+06F0..) digits count as 0-9.
 _DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
@@ -52,7 +52,7 @@ def clean_answer(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """The comparison form: lower case, no accents, ASCII digits, unified letters, no punctuation."""
+    """The comparison form: lower case, no accents, ASCII digits, same letters, no punctuation."""
     text = fold_digits(clean_answer(text)).translate(_LETTERS).translate(_ETHIOPIC_PUNCT)
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     # Drop combining marks (accents, Arabic harakat) but keep the base letters of every script.

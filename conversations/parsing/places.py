@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from conversations.parsing.normalize import clean_answer, fold, fold_digits, has_visible_text
 
-__all__ = ["Place", "department_of", "parse_location", "find_country"]
+__all__ = ["Place", "department_of", "find_country", "parse_location"]
 
 MAX_LABEL = 60
 FUZZY_CUTOFF = 88

@@ -14,13 +14,22 @@ from conversations.parsing.normalize import fold
 from conversations.vocabulary.jobs_data import JOBS, SECTORS, SKILLS
 from conversations.vocabulary.terms import Job
 
-__all__ = ["JOBS", "SECTORS", "SKILLS", "JOB_BY_CODE", "match_jobs", "suggest_skills", "GENERIC_SKILLS"]
+__all__ = [
+    "GENERIC_SKILLS",
+    "JOBS",
+    "JOB_BY_CODE",
+    "SECTORS",
+    "SKILLS",
+    "match_jobs",
+    "suggest_skills",
+]
 
 JOB_BY_CODE: dict[str, Job] = {job.code: job for job in JOBS}
 
 # Skills that fit any job, offered when the chosen jobs suggest too few.
 GENERIC_SKILLS = tuple(
-    code for code in ("punctuality", "teamwork", "reliability", "motivation", "adaptability")
+    code
+    for code in ("punctuality", "teamwork", "reliability", "motivation", "adaptability")
     if code in SKILLS
 )
 

@@ -9,7 +9,7 @@ translated only when a reply is rendered, while codes are stable slugs stored in
 from conversations.markers import NP_
 from conversations.vocabulary.terms import Job
 
-__all__ = ["SECTORS", "SKILLS", "JOBS"]
+__all__ = ["JOBS", "SECTORS", "SKILLS"]
 
 
 SECTORS: dict[str, str] = {

@@ -9,13 +9,21 @@ from rapidfuzz import fuzz, process
 
 from conversations.parsing.normalize import fold
 
-__all__ = ["menu_languages", "find_language", "babel_key", "locale_language"]
+__all__ = ["babel_key", "find_language", "locale_language", "menu_languages"]
 
 # CLDR has no entry for "prs"; it names Dari as the Afghan variant of Persian.
 _BABEL_KEYS = {"prs": "fa_AF"}
 
 # The language of each product locale, as stored in a CV.
-_LOCALE_LANGUAGE = {"fr": "fr", "en": "en", "ar": "ar", "fa_AF": "prs", "ps": "ps", "uk": "uk", "ti": "ti"}
+_LOCALE_LANGUAGE = {
+    "fr": "fr",
+    "en": "en",
+    "ar": "ar",
+    "fa_AF": "prs",
+    "ps": "ps",
+    "uk": "uk",
+    "ti": "ti",
+}
 
 # The languages most often spoken by the people Tremplin serves, in menu order after French,
 # the conversation language and English.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from bot.sms_render import render_sms
@@ -32,6 +32,7 @@ from conversations.flow import DEFAULT_FLOW
 from conversations.state import State
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
+START = datetime(2026, 11, 26, 10, 0, tzinfo=timezone(timedelta(hours=1)))
 _ESCAPE = re.compile(r"\\x([0-9a-fA-F]{2})")
 _WAIT = re.compile(r"^@wait (\d+)([dhm])$")
 
@@ -42,7 +43,7 @@ class Scenario:
     inputs: list[str]
     locale: str | None = None
     caps: Capabilities = field(default_factory=Capabilities)
-    start: datetime = datetime.fromisoformat("2026-11-26T10:00:00+01:00")
+    start: datetime = START
     show_draft: bool = True
 
 
@@ -67,7 +68,7 @@ def parse(path: Path) -> Scenario:
         inputs=inputs,
         locale=header.get("locale") or None,
         caps=caps,
-        start=datetime.fromisoformat(header["now"]) if "now" in header else Scenario.start,
+        start=datetime.fromisoformat(header["now"]) if "now" in header else START,
         show_draft=header.get("draft", "yes") != "no",
     )
 
