@@ -241,14 +241,12 @@ def _floor_message(connection: sqlite3.Connection, job: Job) -> None:
     now = datetime.now(UTC)
     stamp = now.replace(tzinfo=None).isoformat(" ")  # how SQLAlchemy stores a DateTime on SQLite
     connection.execute("BEGIN IMMEDIATE")
-    conversation_id, candidate_id, state_text = connection.execute(
-        _READ, ("sms", address)
-    ).fetchone()
-    connection.execute(_INBOUND, (candidate_id, external_id, text, stamp))
+    conversation, candidate, state_text = connection.execute(_READ, ("sms", address)).fetchone()
+    connection.execute(_INBOUND, (candidate, external_id, text, stamp))
     state = json.loads(state_text)
     state["tries"], state["last_seen"] = state["tries"] + 1, now.isoformat()
-    connection.execute(_WRITE, (json.dumps(state), stamp, conversation_id))
-    connection.execute(_OUTBOX, (candidate_id, address, _REPLY, stamp, stamp))
+    connection.execute(_WRITE, (json.dumps(state), stamp, conversation))
+    connection.execute(_OUTBOX, (candidate, address, _REPLY, stamp, stamp))
     connection.execute("COMMIT")
 
 
@@ -280,7 +278,8 @@ def _cells(figures: dict[str, float]) -> list[str]:
 
 
 def _print(report: dict[str, Any], console: Console) -> None:
-    table = Table(title=f"Durable handling of {report['messages']:,} SMS, SQLite (WAL, FULL)")
+    mode = "{journal_mode}, synchronous {synchronous}".format(**report["pragmas"])
+    table = Table(title=f"Durable handling of {report['messages']:,} SMS, SQLite ({mode})")
     headers = ("candidates", "service\nmsg/s", "p50\nms", "p99\nms", "floor\nmsg/s", "p50\nms")
     for header in (*headers, "p99\nms", "service/\nfloor"):
         table.add_column(header, justify="right")

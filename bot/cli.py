@@ -42,6 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--format", choices=("json", "text"), default="text")
     show.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
 
+    sms = commands.add_parser("sms", help="SMS tools")
+    sms_commands = sms.add_subparsers(dest="sms_command", required=True)
+    sms_budget = sms_commands.add_parser("budget", help="every outgoing SMS against the budget")
+    sms_budget.add_argument("--lang", help="one locale (default: every available locale)")
+    sms_budget.add_argument(
+        "--all", action="store_true", help="list the messages within budget too"
+    )
+
     bench = commands.add_parser("bench", help="benchmarks")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True)
     engine = bench_commands.add_parser("engine", help="durable in-process handling vs a raw floor")
@@ -87,6 +95,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         if args.cv_command == "list":
             return cv_commands.list_cvs(settings, status=args.status)
         return cv_commands.show_cv(settings, args.candidate, args.format, args.output)
+    if args.command == "sms":
+        from bot.sms_budget import print_budget
+
+        return print_budget(args.lang, show_all=args.all)
     if args.command == "bench":
         from bot.bench import run_engine_bench
 

@@ -14,7 +14,7 @@ from conversations.draft import progress
 from conversations.state import State
 from storage import Candidate, ChannelIdentity, Coach, Conversation, CvDraft
 
-__all__ = ["cv_document", "find_candidate"]
+__all__ = ["cv_document", "document_from_state", "find_candidate"]
 
 
 def find_candidate(session: Session, key: str) -> Candidate | None:
@@ -41,6 +41,26 @@ def _cv_part(cv: dict[str, Any]) -> dict[str, Any]:
     return part
 
 
+def document_from_state(state: State, *, candidate: dict[str, Any], status: str, locale: str) -> dict[str, Any]:
+    """The document for a conversation state; ``candidate`` adds id, channels, coach, url."""
+    person = state.person
+    return {
+        "schema_version": 1,
+        "status": status,
+        "locale": locale,
+        "progress": progress(state),
+        "candidate": {
+            "first_name": person.get("first_name"),
+            "last_name": person.get("last_name"),
+            "email": person.get("email"),
+            "phone": person.get("phone"),
+            "step": state.step,
+            **candidate,
+        },
+        "cv": _cv_part(state.cv),
+    }
+
+
 def cv_document(session: Session, candidate: Candidate, settings: Settings) -> dict[str, Any]:
     draft = session.scalar(select(CvDraft).where(CvDraft.candidate_id == candidate.id))
     conversation = session.scalar(
@@ -61,22 +81,16 @@ def cv_document(session: Session, candidate: Candidate, settings: Settings) -> d
     )
     coach = session.get(Coach, candidate.coach_id) if candidate.coach_id else None
     published = candidate.status == "published"
-    return {
-        "schema_version": 1,
-        "status": candidate.status,
-        "locale": candidate.locale,
-        "progress": progress(state),
-        "candidate": {
+    return document_from_state(
+        state,
+        status=candidate.status,
+        locale=candidate.locale,
+        candidate={
             "id": candidate.id,
-            "first_name": person.get("first_name"),
-            "last_name": person.get("last_name"),
             "phone": phone,
-            "email": person.get("email"),
             "channels": channels,
             "coach": {"id": coach.id, "name": coach.name} if coach else None,
             "public_url": f"{settings.public_url}/cv/{candidate.slug}" if published else None,
             "invite_code": candidate.invite_code,
-            "step": state.step,
         },
-        "cv": _cv_part(state.cv),
-    }
+    )

@@ -33,7 +33,7 @@ def _jobs(state: State) -> list[Choice]:
     if pending.get("kind") != "job_pick":
         return []
     options: list[Choice] = [(code, Term("job", code)) for code in pending["codes"]]
-    return [*options, ("other", msg("job_other", words=pending["words"]))]
+    return [*options, ("other", Msg("job_other"))]
 
 
 def _jobs_prompt(state: State) -> Msg:

@@ -54,8 +54,8 @@ MESSAGES: dict[str, str] = {
         "Quel métier cherches-tu ? Écris avec tes mots, ex : cuisine, ménage, chantier"
     ),
     "ask_target_jobs_second": N_("Quel autre métier ? Écris avec tes mots, ex : vente"),
-    "pick_target_job": N_("Envoie le numéro du bon métier :"),
-    "job_other": N_("Autre : garder « {words} »"),
+    "pick_target_job": N_("Quel est le bon métier ?"),
+    "job_other": N_("Autre (garder mes mots)"),
     "job_kept_words": N_("Je n'ai pas ce métier dans ma liste. Je garde tes mots : « {words} »."),
     "ask_target_jobs_more": N_("As-tu un 2e métier en tête ?"),
     "ask_contract_types": N_(
@@ -102,7 +102,7 @@ MESSAGES: dict[str, str] = {
     "ask_languages_other": N_("Quelle autre langue ? Ex : wolof, peul, tamoul"),
     "language_unknown": N_("Je ne connais pas cette langue. Écris son nom, ex : wolof"),
     "ask_language_level": N_("Ton niveau en {language} ?"),
-    "ask_skills": N_("Tes points forts ? Envoie des numéros ou tes mots (6 max)."),
+    "ask_skills": N_("Tes atouts ? Des numéros ou tes mots :"),
     "skills_capped": N_("6 maximum : j'ai gardé les 6 premiers."),
     "ask_interests": N_("Qu'aimes-tu faire ? Ex : football, cuisine, musique. Ou envoie PASSER."),
     # Part 6: story

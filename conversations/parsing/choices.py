@@ -13,7 +13,8 @@ from conversations.parsing.normalize import fold
 __all__ = ["NO_WORDS", "YES_WORDS", "parse_choice", "parse_choices", "parse_yes_no"]
 
 YES_WORDS = frozenset(
-    [
+    fold(word)
+    for word in (
         "oui",
         "o",
         "ouais",
@@ -24,12 +25,11 @@ YES_WORDS = frozenset(
         "yep",
         "ok",
         "okay",
-        "daccord",
+        "d'accord",
         "dac",
-        "bien",
-        "sur",
+        "bien sûr",
         "si",
-        "evidemment",
+        "évidemment",
         "نعم",
         "بله",
         "اره",
@@ -38,10 +38,11 @@ YES_WORDS = frozenset(
         "да",
         "እወ",
         "እወን",
-    ]
+    )
 )
 NO_WORDS = frozenset(
-    [
+    fold(word)
+    for word in (
         "non",
         "n",
         "no",
@@ -56,10 +57,9 @@ NO_WORDS = frozenset(
         "ني",
         "ні",
         "нет",
-        "no",
         "ኣይፋል",
         "ኣይ",
-    ]
+    )
 )
 
 # Words that join several numbers: French, English and the joining letters of other scripts.
