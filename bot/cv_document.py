@@ -41,7 +41,9 @@ def _cv_part(cv: dict[str, Any]) -> dict[str, Any]:
     return part
 
 
-def document_from_state(state: State, *, candidate: dict[str, Any], status: str, locale: str) -> dict[str, Any]:
+def document_from_state(
+    state: State, *, candidate: dict[str, Any], status: str, locale: str
+) -> dict[str, Any]:
     """The document for a conversation state; ``candidate`` adds id, channels, coach, url."""
     person = state.person
     return {

@@ -1,17 +1,24 @@
 """The conversation service: one inbound message, one database transaction.
 
-DESIGN.md rule 3, in order: dedupe on (channel, external id) → find or create the candidate →
-lock the conversation → load → step → save state, draft, message log and outbox → commit. Only
-after the commit does a channel deliver the replies (from the outbox), so a reply never goes out
-for an answer that was not saved, and a retried webhook gets no second reply.
+DESIGN.md rule 3, in order: find the candidate by (channel, address) and lock their conversation →
+record the inbound message, which is also the dedupe (a retried webhook hits the unique
+(channel, direction, external id) and gets no second answer) → step → save state, draft, message
+log and outbox → commit. Only after the commit does a channel deliver the replies (from the
+outbox), so a reply never goes out for an answer that was not saved.
+
+This runs for every message, so it speaks SQL Core on one connection: one SELECT to load, one
+INSERT to dedupe, UPDATEs only of what changed, INSERT … RETURNING for the replies. Rare events
+(a new candidate, SEND, DELETE, a refusal, an invitation code) take a few more statements.
 """
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,31 +30,103 @@ from conversations.outputs import (
     Declined,
     EraseRequested,
     InviteCodeGiven,
-    OptedIn,
-    OptedOut,
     Output,
     Submitted,
 )
 from conversations.questions import Flow
 from conversations.state import State, empty_draft
-from storage import (
-    AuditEvent,
-    Candidate,
-    ChannelIdentity,
-    Conversation,
-    CvDraft,
-    CvVersion,
-    Invitation,
-    Message,
-    Outbox,
-    lock_conversation,
-)
+from storage import Base, new_id, new_slug
 
-__all__ = ["ConversationService", "Handled", "Inbound", "Render"]
+__all__ = ["ConflictError", "ConversationService", "Handled", "Inbound", "Render"]
 
 log = logging.getLogger(__name__)
 
 Render = Callable[[list[Output], str | None], list[Outgoing]]
+
+_TABLES = Base.metadata.tables
+
+_candidates = _TABLES["candidates"]
+_identities = _TABLES["channel_identities"]
+_conversations = _TABLES["conversations"]
+_drafts = _TABLES["cv_drafts"]
+_versions = _TABLES["cv_versions"]
+_messages = _TABLES["messages"]
+_outbox = _TABLES["outbox"]
+_audit = _TABLES["audit_events"]
+_invitations = _TABLES["invitations"]
+
+
+# Statements built once: building a statement per message costs more than running it.
+_LOAD = (
+    select(
+        _identities.c.candidate_id,
+        _candidates.c.locale,
+        _candidates.c.status,
+        _candidates.c.opted_out,
+        _candidates.c.consent_at,
+        _conversations.c.id.label("conversation_id"),
+        _conversations.c.state,
+        _conversations.c.version,
+        _drafts.c.document,
+    )
+    .join(_candidates, _candidates.c.id == _identities.c.candidate_id)
+    .join(_conversations, _conversations.c.candidate_id == _candidates.c.id)
+    .join(_drafts, _drafts.c.candidate_id == _candidates.c.id)
+    .where(_identities.c.channel == bindparam("b_channel"))
+    .where(_identities.c.address == bindparam("b_address"))
+)
+# SQLite already holds the database's write lock (BEGIN IMMEDIATE); PostgreSQL locks the row.
+_LOAD_LOCKED = _LOAD.with_for_update(of=_conversations)
+_INSERT_MESSAGE = insert(_messages).returning(_messages.c.id)
+_INSERT_OUTBOX = insert(_outbox).returning(_outbox.c.id)
+_DEDUPE_KEY = ["channel", "direction", "external_id"]
+_INSERT_INBOUND = {
+    "sqlite": sqlite.insert(_messages)
+    .on_conflict_do_nothing(index_elements=_DEDUPE_KEY)
+    .returning(_messages.c.id),
+    "postgresql": postgresql.insert(_messages)
+    .on_conflict_do_nothing(index_elements=_DEDUPE_KEY)
+    .returning(_messages.c.id),
+}
+_SAVE_CONVERSATION = (
+    update(_conversations)
+    .where(_conversations.c.id == bindparam("b_id"))
+    .where(_conversations.c.version == bindparam("b_version"))
+    .values(
+        state=bindparam("b_state", type_=_conversations.c.state.type),
+        version=bindparam("b_next_version"),
+        updated_at=bindparam("b_now", type_=_conversations.c.updated_at.type),
+    )
+)
+_SAVE_DRAFT = (
+    update(_drafts)
+    .where(_drafts.c.candidate_id == bindparam("b_candidate"))
+    .values(
+        document=bindparam("b_document", type_=_drafts.c.document.type),
+        status=bindparam("b_status"),
+        progress=bindparam("b_progress"),
+        department=bindparam("b_department"),
+        first_job=bindparam("b_first_job"),
+        updated_at=bindparam("b_now", type_=_drafts.c.updated_at.type),
+    )
+)
+_SAVE_CANDIDATE = (
+    update(_candidates)
+    .where(_candidates.c.id == bindparam("b_candidate"))
+    .values(
+        locale=bindparam("b_locale"),
+        status=bindparam("b_status"),
+        opted_out=bindparam("b_opted_out"),
+        consent_at=func.coalesce(
+            _candidates.c.consent_at, bindparam("b_consent", type_=_candidates.c.consent_at.type)
+        ),
+        last_activity_at=bindparam("b_now", type_=_candidates.c.last_activity_at.type),
+    )
+)
+
+
+class ConflictError(RuntimeError):
+    """The conversation changed under us (optimistic lock): the message is to be handled again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,230 +163,269 @@ class ConversationService:
         clock: Callable[[], datetime] = _utcnow,
         renderers: dict[str, Render] | None = None,
     ) -> None:
-        self.sessions = sessions
+        bind = sessions.kw.get("bind")
+        if not isinstance(bind, Engine):
+            raise TypeError("the session factory must be bound to an Engine")
+        self.engine = bind
         self.flow = flow
         self.clock = clock
         self.renderers = renderers or {}
 
     def handle(self, inbound: Inbound) -> Handled:
-        try:
-            with self.sessions.begin() as session:
-                return self._handle(session, inbound)
-        except IntegrityError:
-            # Two deliveries of one webhook raced past the dedupe read: the other one won.
-            if inbound.external_id is not None:
-                log.info("duplicate inbound on %s ignored at commit", inbound.channel)
+        for attempt in range(3):
+            try:
+                with self.engine.begin() as connection:
+                    return self._handle(connection, inbound)
+            except IntegrityError:
+                # Two deliveries of one webhook raced past each other: the other one won.
+                if inbound.external_id is None:
+                    raise
                 return Handled(duplicate=True)
-            raise
+            except ConflictError:
+                log.warning("conversation changed concurrently; handling again (%d)", attempt + 1)
+        raise ConflictError("conversation kept changing while handling a message")
 
-    def _handle(self, session: Session, inbound: Inbound) -> Handled:
+    # One message -------------------------------------------------------------------------------
+    def _handle(self, connection: Connection, inbound: Inbound) -> Handled:
         now = self.clock()
-        if inbound.external_id is not None and self._seen(session, inbound):
+        row = self._load(connection, inbound) or self._create(connection, inbound, now)
+        state = State.from_parts(row.state, row.document)
+        if not self._record_inbound(connection, inbound, row.candidate_id, state.step, now):
             log.info("duplicate inbound on %s ignored", inbound.channel)
             return Handled(duplicate=True)
-        candidate, conversation, draft = self._load_or_create(session, inbound, now)
-        lock_conversation(session, conversation.id)
-        session.refresh(conversation)
-        state = State.from_parts(conversation.state, draft.document)
-        before = state.step
-        new_state, outputs = step(self.flow, state, inbound.event, now=now)
 
-        # As received, less NUL characters: PostgreSQL text cannot hold them, and they mean nothing.
-        body = (
-            inbound.event.text.replace("\x00", "")
-            if isinstance(inbound.event, TextReceived)
-            else None
+        new_state, outputs = step(self.flow, state, inbound.event, now=now)
+        replies = self.renderers.get(inbound.channel, render_sms)(outputs, new_state.locale)
+        candidate_id: str | None = row.candidate_id
+        if any(isinstance(output, EraseRequested) for output in outputs):
+            self._erase(connection, row.candidate_id, now)
+            candidate_id = None
+        else:
+            self._apply_effects(connection, row, outputs, new_state, now)
+            self._save(connection, row, new_state, now)
+        outbox_ids = self._queue(connection, candidate_id, inbound, replies, now)
+        log.debug("handled inbound: %s -> %s, %d replies", state.step, new_state.step, len(replies))
+        return Handled(False, candidate_id, new_state.step, outbox_ids, replies)
+
+    def _load(self, connection: Connection, inbound: Inbound) -> Row[Any] | None:
+        """The candidate's conversation and draft, locked for this transaction."""
+        query = _LOAD_LOCKED if connection.dialect.name == "postgresql" else _LOAD
+        params = {"b_channel": inbound.channel, "b_address": inbound.address}
+        row: Row[Any] | None = connection.execute(query, params).first()  # type: ignore[assignment]
+        return row
+
+    def _create(self, connection: Connection, inbound: Inbound, now: datetime) -> Row[Any]:
+        candidate_id = new_id()
+        locale = inbound.locale_hint if inbound.locale_hint in self.flow.locales else None
+        connection.execute(
+            insert(_candidates).values(
+                id=candidate_id, slug=new_slug(), created_at=now, last_activity_at=now
+            )
         )
-        session.add(
-            Message(
-                candidate_id=candidate.id,
-                direction="in",
+        connection.execute(
+            insert(_identities).values(
+                id=new_id(),
+                candidate_id=candidate_id,
                 channel=inbound.channel,
-                external_id=inbound.external_id,
-                body=body,
-                step=before,
-                status="received",
+                address=inbound.address,
                 created_at=now,
             )
         )
-        session.flush()  # the unique (channel, direction, external_id) guard fires here
-
-        render = self.renderers.get(inbound.channel, render_sms)
-        replies = render(outputs, new_state.locale)
-        erase = any(isinstance(o, EraseRequested) for o in outputs)
-        if erase:
-            self._erase(session, candidate, now)
-        else:
-            self._apply_effects(session, candidate, outputs, new_state, now)
-            self._save(candidate, conversation, draft, new_state, now)
-        outbox_ids = self._queue(session, None if erase else candidate, inbound, replies, now)
-        log.debug(
-            "handled inbound: step %s -> %s, %d replies", before, new_state.step, len(replies)
+        connection.execute(
+            insert(_conversations).values(
+                id=new_id(),
+                candidate_id=candidate_id,
+                state=State(locale=locale).conversation_json(),
+                version=1,
+                updated_at=now,
+            )
         )
-        return Handled(
-            duplicate=False,
-            candidate_id=None if erase else candidate.id,
-            step=new_state.step,
-            outbox_ids=outbox_ids,
-            replies=replies,
+        connection.execute(
+            insert(_drafts).values(
+                id=new_id(), candidate_id=candidate_id, document=empty_draft(), updated_at=now
+            )
         )
+        loaded = self._load(connection, inbound)
+        assert loaded is not None  # just inserted in this transaction
+        return loaded
 
     @staticmethod
-    def _seen(session: Session, inbound: Inbound) -> bool:
-        found = session.scalar(
-            select(Message.id).where(
-                Message.channel == inbound.channel,
-                Message.direction == "in",
-                Message.external_id == inbound.external_id,
-            )
+    def _record_inbound(
+        connection: Connection, inbound: Inbound, candidate_id: str, step_id: str, now: datetime
+    ) -> bool:
+        """Log the inbound message; False when this external id was already handled."""
+        event = inbound.event
+        # As received, less NUL characters: PostgreSQL text cannot hold them, and they mean nothing.
+        body = event.text.replace("\x00", "") if isinstance(event, TextReceived) else None
+        values = {
+            "candidate_id": candidate_id,
+            "direction": "in",
+            "channel": inbound.channel,
+            "external_id": inbound.external_id,
+            "body": body,
+            "step": step_id,
+            "status": "received",
+            "created_at": now,
+        }
+        if inbound.external_id is None:
+            connection.execute(_INSERT_MESSAGE, values)
+            return True
+        statement = _INSERT_INBOUND[connection.dialect.name]
+        return connection.execute(statement, values).first() is not None
+
+    def _save(self, connection: Connection, row: Row[Any], state: State, now: datetime) -> None:
+        saved = connection.execute(
+            _SAVE_CONVERSATION,
+            {
+                "b_id": row.conversation_id,
+                "b_version": row.version,
+                "b_next_version": row.version + 1,
+                "b_state": state.conversation_json(),
+                "b_now": now,
+            },
         )
-        return found is not None
-
-    def _load_or_create(
-        self, session: Session, inbound: Inbound, now: datetime
-    ) -> tuple[Candidate, Conversation, CvDraft]:
-        identity = session.scalar(
-            select(ChannelIdentity).where(
-                ChannelIdentity.channel == inbound.channel,
-                ChannelIdentity.address == inbound.address,
+        if saved.rowcount != 1:
+            raise ConflictError(row.conversation_id)
+        if state.draft != row.document:
+            locations = state.cv["locations"]
+            jobs = state.cv["target_jobs"]
+            connection.execute(
+                _SAVE_DRAFT,
+                {
+                    "b_candidate": row.candidate_id,
+                    "b_document": state.draft,
+                    "b_status": state.status,
+                    "b_progress": progress(state),
+                    "b_department": locations[0].get("department") if locations else None,
+                    "b_first_job": (jobs[0].get("code") or jobs[0]["text"])[:200] if jobs else None,
+                    "b_now": now,
+                },
             )
+        consent = datetime.fromisoformat(state.consent_at) if state.consent_at else None
+        connection.execute(
+            _SAVE_CANDIDATE,
+            {
+                "b_candidate": row.candidate_id,
+                "b_locale": state.locale or row.locale,
+                "b_status": state.status,
+                "b_opted_out": state.opted_out,
+                "b_consent": consent,
+                "b_now": now,
+            },
         )
-        if identity is not None:
-            candidate = identity.candidate
-            if candidate.conversation is not None and candidate.draft is not None:
-                return candidate, candidate.conversation, candidate.draft
-        else:
-            candidate = Candidate(created_at=now, last_activity_at=now)
-            session.add(candidate)
-            session.add(
-                ChannelIdentity(
-                    candidate=candidate, channel=inbound.channel, address=inbound.address
-                )
-            )
-        locale = inbound.locale_hint if inbound.locale_hint in self.flow.locales else None
-        state = State(locale=locale)
-        conversation = Conversation(candidate=candidate, state=state.conversation_json())
-        draft = CvDraft(candidate=candidate, document=empty_draft())
-        session.add_all([conversation, draft])
-        session.flush()
-        return candidate, conversation, draft
 
-    def _save(
-        self,
-        candidate: Candidate,
-        conversation: Conversation,
-        draft: CvDraft,
-        state: State,
-        now: datetime,
-    ) -> None:
-        conversation.state = state.conversation_json()
-        conversation.updated_at = now
-        draft.document = state.draft
-        draft.status = state.status
-        draft.progress = progress(state)
-        locations = state.cv["locations"]
-        draft.department = locations[0].get("department") if locations else None
-        jobs = state.cv["target_jobs"]
-        draft.first_job = (jobs[0].get("code") or jobs[0]["text"])[:200] if jobs else None
-        draft.updated_at = now
-        candidate.locale = state.locale or candidate.locale
-        candidate.status = state.status
-        candidate.last_activity_at = now
-        if state.consent_at and candidate.consent_at is None:
-            candidate.consent_at = datetime.fromisoformat(state.consent_at)
-
+    # Rare effects -----------------------------------------------------------------------------
     def _apply_effects(
         self,
-        session: Session,
-        candidate: Candidate,
+        connection: Connection,
+        row: Row[Any],
         outputs: list[Output],
         state: State,
         now: datetime,
     ) -> None:
+        candidate_id: str = row.candidate_id
         for output in outputs:
-            if isinstance(output, OptedOut):
-                candidate.opted_out = True
-            elif isinstance(output, OptedIn):
-                candidate.opted_out = False
-            elif isinstance(output, InviteCodeGiven):
-                self._link_invitation(session, candidate, output.code)
+            if isinstance(output, InviteCodeGiven):
+                self._link_invitation(connection, candidate_id, output.code)
             elif isinstance(output, Submitted):
-                self._freeze(session, candidate, state, now)
+                number = connection.execute(
+                    select(func.max(_versions.c.number)).where(
+                        _versions.c.candidate_id == candidate_id
+                    )
+                ).scalar()
+                connection.execute(
+                    insert(_versions).values(
+                        id=new_id(),
+                        candidate_id=candidate_id,
+                        number=(number or 0) + 1,
+                        kind="submitted",
+                        document=state.draft,
+                        created_at=now,
+                    )
+                )
+                self._audit(connection, candidate_id, "submitted", now)
             elif isinstance(output, Declined):
                 # Keep nothing about the person beyond what honouring the refusal needs.
-                session.execute(
-                    update(Message).where(Message.candidate_id == candidate.id).values(body=None)
+                connection.execute(
+                    update(_messages)
+                    .where(_messages.c.candidate_id == candidate_id)
+                    .values(body=None)
                 )
-                session.add(AuditEvent(candidate_id=candidate.id, action="consent_declined"))
+                self._audit(connection, candidate_id, "consent_declined", now)
 
     @staticmethod
-    def _link_invitation(session: Session, candidate: Candidate, code: str) -> None:
-        candidate.invite_code = code
-        invitation = session.scalar(select(Invitation).where(Invitation.code == code))
-        if invitation is not None:
-            invitation.uses += 1
-            candidate.coach_id = invitation.coach_id
-
-    @staticmethod
-    def _freeze(session: Session, candidate: Candidate, state: State, now: datetime) -> None:
-        number = session.scalar(
-            select(CvVersion.number)
-            .where(CvVersion.candidate_id == candidate.id)
-            .order_by(CvVersion.number.desc())
-            .limit(1)
-        )
-        session.add(
-            CvVersion(
-                candidate_id=candidate.id,
-                number=(number or 0) + 1,
-                kind="submitted",
-                document=state.draft,
-                created_at=now,
+    def _link_invitation(connection: Connection, candidate_id: str, code: str) -> None:
+        values: dict[str, Any] = {"invite_code": code}
+        coach_id = connection.execute(
+            select(_invitations.c.coach_id).where(_invitations.c.code == code)
+        ).scalar()
+        if coach_id is not None:
+            values["coach_id"] = coach_id
+            connection.execute(
+                update(_invitations)
+                .where(_invitations.c.code == code)
+                .values(uses=_invitations.c.uses + 1)
             )
+        connection.execute(
+            update(_candidates).where(_candidates.c.id == candidate_id).values(values)
         )
-        session.add(AuditEvent(candidate_id=candidate.id, action="submitted", created_at=now))
+
+    def _erase(self, connection: Connection, candidate_id: str, now: datetime) -> None:
+        """DELETE confirmed: every row about the person goes (identities, conversation, draft,
+        versions, reviews, messages and outbox cascade); an anonymous event keeps the count."""
+        connection.execute(delete(_candidates).where(_candidates.c.id == candidate_id))
+        self._audit(connection, None, "candidate_erased", now)
 
     @staticmethod
-    def _erase(session: Session, candidate: Candidate, now: datetime) -> None:
-        """DELETE confirmed: every row about the person goes (identities, conversation, draft,
-        versions, reviews, messages, outbox cascade); an anonymous event keeps the count."""
-        session.delete(candidate)
-        session.add(AuditEvent(candidate_id=None, action="candidate_erased", created_at=now))
+    def _audit(
+        connection: Connection, candidate_id: str | None, action: str, now: datetime
+    ) -> None:
+        connection.execute(
+            insert(_audit).values(candidate_id=candidate_id, action=action, created_at=now)
+        )
 
     @staticmethod
     def _queue(
-        session: Session,
-        candidate: Candidate | None,
+        connection: Connection,
+        candidate_id: str | None,
         inbound: Inbound,
         replies: list[Outgoing],
         now: datetime,
     ) -> list[int]:
+        """Log each reply and put it in the outbox, in the same transaction as the answer."""
         ids = []
         for reply in replies:
-            message = None
-            if candidate is not None:
-                message = Message(
-                    candidate_id=candidate.id,
-                    direction="out",
-                    channel=inbound.channel,
-                    body=reply.text,
-                    step=reply.step,
-                    segments=reply.sms.segments,
-                    status="queued",
-                    created_at=now,
-                )
-                session.add(message)
-                session.flush()
-            row = Outbox(
-                candidate_id=candidate.id if candidate is not None else None,
-                message_id=message.id if message is not None else None,
-                channel=inbound.channel,
-                address=inbound.address,
-                body=reply.text,
-                next_attempt_at=now,
-                created_at=now,
-            )
-            session.add(row)
-            session.flush()
-            ids.append(row.id)
+            message_id = None
+            if candidate_id is not None:
+                message_id = connection.execute(
+                    _INSERT_MESSAGE,
+                    {
+                        "candidate_id": candidate_id,
+                        "direction": "out",
+                        "channel": inbound.channel,
+                        "external_id": None,
+                        "body": reply.text,
+                        "step": reply.step,
+                        "segments": reply.sms.segments,
+                        "status": "queued",
+                        "created_at": now,
+                    },
+                ).scalar_one()
+            outbox_id = connection.execute(
+                _INSERT_OUTBOX,
+                {
+                    "candidate_id": candidate_id,
+                    "message_id": message_id,
+                    "channel": inbound.channel,
+                    "address": inbound.address,
+                    "body": reply.text,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                    "last_error": None,
+                    "sent_at": None,
+                },
+            ).scalar_one()
+            ids.append(outbox_id)
         return ids

@@ -67,7 +67,7 @@ _INVITE_IN_TEXT = re.compile(r"\b([A-Z]{1,3}-?\d{4,6})\b")
 
 def step(flow: Flow, state: State, event: Event, *, now: datetime) -> tuple[State, list[Output]]:
     """Handle one event and return the new state and what to answer."""
-    turn = Turn(flow, State.from_json(state.to_json()), now, event.caps)
+    turn = Turn(flow, state.copy(), now, event.caps)
     _handle(turn, event, _hours_since(turn.state.last_seen, now))
     turn.state.last_seen = now.isoformat()
     return turn.state, turn.outputs
