@@ -71,6 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args, settings)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (``| head``): what was saved stays saved; undelivered replies
+        # stay in the outbox and show at the next start.
+        sys.stderr.close()
+        return 141
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
