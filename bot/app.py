@@ -4,14 +4,17 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
+from bot.channels.twilio_sms import twilio_routes
 from bot.runtime import Runtime
+from bot.simulator import simulator_routes
 
 __all__ = ["create_app"]
 
 
-def create_app(runtime: Runtime) -> Starlette:
+def create_app(runtime: Runtime, *, simulator: bool = False) -> Starlette:
+    """The app; ``simulator`` mounts the phone simulator (on when serving on loopback)."""
     async def healthz(request: Request) -> JSONResponse:
         """Liveness and readiness: the process answers and the database does too."""
         del request
@@ -28,7 +31,10 @@ def create_app(runtime: Runtime) -> Starlette:
             "Tremplin is running. Health: /healthz. Try a conversation: tremplin chat\n"
         )
 
-    routes = [Route("/healthz", healthz), Route("/", index)]
+    routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/", index)]
+    routes += twilio_routes(runtime)
+    if simulator:
+        routes += simulator_routes(runtime)
     app = Starlette(routes=routes)
     app.state.runtime = runtime
     return app

@@ -1,0 +1,1 @@
+"""Channel adapters: each turns a provider's payload into an ``Inbound`` and delivers replies."""
