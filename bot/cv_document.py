@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.settings import Settings
 from conversations.draft import progress
+from conversations.parsing.phones import to_e164
 from conversations.state import State
 from storage import Candidate, ChannelIdentity, Coach, Conversation, CvDraft
 
@@ -19,8 +20,6 @@ __all__ = ["cv_document", "document_from_state", "find_candidate"]
 
 def find_candidate(session: Session, key: str) -> Candidate | None:
     """A candidate by id, public slug, or any of their channel addresses (a phone number)."""
-    from conversations.parsing.phones import to_e164
-
     candidate = session.get(Candidate, key) or session.scalar(
         select(Candidate).where(Candidate.slug == key)
     )

@@ -8,7 +8,8 @@ Nothing half-understood is saved.
 import re
 from typing import Any
 
-from conversations.outputs import Raw
+from conversations.actions import run_command
+from conversations.outputs import Declined, InviteCodeGiven
 from conversations.parsing.choices import (
     NO_WORDS,
     YES_WORDS,
@@ -18,11 +19,13 @@ from conversations.parsing.choices import (
 )
 from conversations.parsing.dates import DateProblem, parse_period, parse_start_date, parse_year
 from conversations.parsing.normalize import fold, has_visible_text
+from conversations.parsing.phones import to_e164
 from conversations.parsing.places import find_country, parse_location
 from conversations.questions import Choice
 from conversations.turn import END_PART, Turn
 from conversations.vocabulary.jobs import JOB_BY_CODE, SKILLS, match_jobs
 from conversations.vocabulary.languages import find_language
+from conversations.vocabulary.lists import LISTS
 
 __all__ = ["HANDLERS", "LIMITS", "choice_codes"]
 
@@ -81,8 +84,6 @@ def choice_codes(turn: Turn) -> list[Choice]:
 
 def _labels(turn: Turn) -> list[str]:
     """The French labels of the current choices, for answers given as words."""
-    from conversations.vocabulary.lists import LISTS
-
     labels = []
     for code, label in choice_codes(turn):
         kind = getattr(label, "kind", "")
@@ -134,8 +135,6 @@ def answer_language(turn: Turn, text: str) -> None:
 
 
 def answer_consent(turn: Turn, text: str) -> None:
-    from conversations.outputs import Declined
-
     agreed = _yes_no(turn, text)
     if agreed is None:
         return
@@ -150,8 +149,6 @@ def answer_consent(turn: Turn, text: str) -> None:
 
 
 def answer_invite_code(turn: Turn, text: str) -> None:
-    from conversations.outputs import InviteCodeGiven
-
     code = text.replace(" ", "").upper()
     if fold(text) in ("non", "no", "2", "pas de code", "aucun"):
         turn.accept()
@@ -204,8 +201,6 @@ def answer_email(turn: Turn, text: str) -> None:
 
 
 def answer_phone(turn: Turn, text: str) -> None:
-    from conversations.parsing.phones import to_e164
-
     phone = to_e164(text)
     if phone is None:
         turn.reject("not_understood")
@@ -563,8 +558,6 @@ def answer_photo(turn: Turn, text: str) -> None:
 
 # Review -------------------------------------------------------------------------------------
 def answer_review(turn: Turn, text: str) -> None:
-    from conversations.actions import run_command
-
     code = _one(turn, text)
     if code == "send":
         run_command(turn, "SEND")
@@ -580,5 +573,3 @@ HANDLERS = {
     for name, handler in dict(globals()).items()
     if name.startswith("answer_") and callable(handler)
 }
-
-_ = Raw  # re-exported for handlers' parameters

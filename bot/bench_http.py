@@ -1,0 +1,250 @@
+"""``tremplin bench http``: signed Twilio webhooks at concurrency 16, beside a bare endpoint.
+
+The product is measured end to end as Twilio drives it: a real ``tremplin serve`` process (its
+own SQLite file, SMS settings with a benchmark token, the delivery worker off so that only the
+webhook path is timed) receives form posts signed with the twilio library, from many phones, each
+phone walking through the conversation. In the same run and with the same client, payloads and
+concurrency, a bare Starlette endpoint on uvicorn — no signature check, no database — gives the
+ceiling of the HTTP stack on this machine. Targets (SMS issue): at least 30 % of the bare rate,
+and p99 under 100 ms.
+"""
+
+import asyncio
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+from twilio.request_validator import RequestValidator
+
+__all__ = ["MAX_P99_MS", "MIN_VS_BARE_PERCENT", "bare_app", "run_http_bench"]
+
+MIN_VS_BARE_PERCENT = 30.0
+MAX_P99_MS = 100.0
+PATH = "/webhooks/twilio/sms"
+_TOKEN = "bench-auth-token"  # noqa: S105 - a throwaway token for a local benchmark server
+_SID = "AC" + "0" * 32
+_EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
+_SCRIPT = (
+    "Bonjour",
+    "1",
+    "oui",
+    "PASSER",
+    "Amina",
+    "Diallo",
+    "Paris 75011",
+    "PASSER",
+    "1",
+    "cuisine",
+    "1",
+    "2",
+    "1 3",
+    "1",
+    "1",
+    "2",
+    "PASSER",
+    "1",
+    "2",
+)
+
+
+def bare_app() -> Starlette:
+    """The same route on a bare Starlette app: the ceiling of the HTTP stack."""
+
+    async def webhook(request: Request) -> Response:
+        await request.form()
+        return Response(_EMPTY_TWIML, media_type="text/xml")
+
+    async def health(request: Request) -> PlainTextResponse:
+        del request
+        return PlainTextResponse("ok")
+
+    return Starlette(routes=[Route(PATH, webhook, methods=["POST"]), Route("/healthz", health)])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server at {url} stopped (exit {process.returncode})")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server at {url} did not start in {timeout:.0f} s")
+
+
+def _payloads(messages: int, phones: int, prefix: str) -> list[dict[str, str]]:
+    """Messages in rounds: each phone sends its next line once per round, phones interleaved."""
+    forms = []
+    for n in range(messages):
+        phone, turn = n % phones, n // phones
+        forms.append(
+            {
+                "AccountSid": _SID,
+                "MessageSid": f"SM{prefix}{n:030d}"[:34],
+                "From": f"+33639{phone:06d}",
+                "To": "+33600000000",
+                "Body": _SCRIPT[turn % len(_SCRIPT)],
+                "NumMedia": "0",
+            }
+        )
+    return forms
+
+
+async def _drive(url: str, forms: Sequence[dict[str, str]], concurrency: int) -> list[float]:
+    validator = RequestValidator(_TOKEN)
+    queue: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+    for form in forms:
+        queue.put_nowait(form)
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+
+        async def worker() -> None:
+            while not queue.empty():
+                form = queue.get_nowait()
+                signature = validator.compute_signature(url + PATH, form)
+                started = time.perf_counter()
+                response = await client.post(
+                    PATH, data=form, headers={"X-Twilio-Signature": signature}
+                )
+                latencies.append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{url}{PATH} answered {response.status_code}")
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies
+
+
+def _measure(
+    url: str, warmup: list[dict[str, str]], forms: list[dict[str, str]], concurrency: int
+) -> dict[str, float]:
+    asyncio.run(_drive(url, warmup, concurrency))
+    started = time.perf_counter()
+    latencies = asyncio.run(_drive(url, forms, concurrency))
+    elapsed = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return {
+        "messages": len(latencies),
+        "messages_per_second": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p99_ms": round(ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000, 2),
+    }
+
+
+def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as handle:
+        # Our own interpreter running our own module: no untrusted input.
+        return subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT)  # noqa: S603
+
+
+def run_http_bench(*, messages: int, concurrency: int, phones: int) -> dict[str, Any]:
+    """Start both servers, drive them one after the other, print and return the figures."""
+    err = Console(stderr=True)
+    with TemporaryDirectory(prefix="tremplin-http-") as tmp:
+        where = Path(tmp)
+        port, bare_port = _free_port(), _free_port()
+        url, bare_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
+        env = {
+            **os.environ,
+            "TREMPLIN_DATABASE_URL": f"sqlite:///{where / 'bench.db'}",
+            "TREMPLIN_PUBLIC_URL": url,
+            "TWILIO_ACCOUNT_SID": _SID,
+            "TWILIO_AUTH_TOKEN": _TOKEN,
+            "TWILIO_FROM": "+33600000000",
+            "TWILIO_API_BASE_URL": "http://127.0.0.1:9",  # nothing is sent: the worker is off
+        }
+        serve = [sys.executable, "-m", "bot", "serve", "--port", str(port), "--no-worker"]
+        bare = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bot.bench_http:bare_app",
+            "--factory",
+            "--port",
+            str(bare_port),
+            "--log-level",
+            "warning",
+        ]
+        processes = [_start(serve, env, where / "serve.log"), _start(bare, env, where / "bare.log")]
+        try:
+            _wait(url, processes[0])
+            _wait(bare_url, processes[1])
+            err.print(
+                f"{messages:,} signed webhooks from {phones} phones at concurrency {concurrency}…"
+            )
+            warm = _payloads(min(200, messages), phones, "w")
+            product = _measure(url, warm, _payloads(messages, phones, "p"), concurrency)
+            ceiling = _measure(bare_url, warm, _payloads(messages, phones, "b"), concurrency)
+        finally:
+            for process in processes:
+                process.terminate()
+                process.wait(timeout=20)
+    ratio = round(100 * product["messages_per_second"] / ceiling["messages_per_second"], 1)
+    report: dict[str, Any] = {
+        "benchmark": "http",
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpu_count": os.cpu_count(),
+        },
+        "database": "sqlite",
+        "concurrency": concurrency,
+        "phones": phones,
+        "service": product,
+        "bare_starlette": ceiling,
+        "service_vs_bare_percent": ratio,
+        "targets": {
+            "min_vs_bare_percent": MIN_VS_BARE_PERCENT,
+            "vs_bare_met": ratio >= MIN_VS_BARE_PERCENT,
+            "max_p99_ms": MAX_P99_MS,
+            "p99_met": product["p99_ms"] < MAX_P99_MS,
+        },
+    }
+    _print(report)
+    return report
+
+
+def _print(report: dict[str, Any]) -> None:
+    table = Table("endpoint", "msg/s", "p50 ms", "p99 ms", title="Signed Twilio webhooks")
+    for name, key in (("tremplin serve", "service"), ("bare Starlette", "bare_starlette")):
+        figures = report[key]
+        table.add_row(
+            name,
+            f"{figures['messages_per_second']:,}",
+            str(figures["p50_ms"]),
+            str(figures["p99_ms"]),
+        )
+    console = Console()
+    console.print(table)
+    targets = report["targets"]
+    rate_met = "met" if targets["vs_bare_met"] else "NOT met"
+    p99_met = "met" if targets["p99_met"] else "NOT met"
+    console.print(
+        f"Service at {report['service_vs_bare_percent']} % of the bare endpoint "
+        f"(target ≥ {MIN_VS_BARE_PERCENT:.0f} %): {rate_met}; "
+        f"p99 {report['service']['p99_ms']} ms (target < {MAX_P99_MS:.0f} ms): {p99_met}."
+    )
