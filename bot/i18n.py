@@ -13,6 +13,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from conversations.vocabulary.lists import SUPPORTED_LOCALES
 from locales import LOCALES_DIR
 
 __all__ = ["catalog_path", "translations"]
@@ -38,3 +39,28 @@ def translations(locale: str) -> gettext.NullTranslations:
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
+
+
+@lru_cache(maxsize=1)
+def available_locales() -> tuple[str, ...]:
+    """The locales offered to candidates: those whose catalog is complete, in menu order.
+
+    A catalog still being translated (an empty or fuzzy entry) stays out of the menu, so nobody
+    is offered a language in which half the questions would come in French.
+    """
+    offered = []
+    for locale in SUPPORTED_LOCALES:
+        po = catalog_path(locale)
+        if not po.exists():
+            continue
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        complete = all(
+            not message.fuzzy
+            and all(message.string if isinstance(message.string, tuple) else (message.string,))
+            for message in catalog
+            if message.id
+        )
+        if complete:
+            offered.append(locale)
+    return tuple(offered)

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.i18n import available_locales
 from bot.service import ConversationService
 from bot.settings import Settings
-from conversations.flow import DEFAULT_FLOW
+from conversations.flow import build_flow
 from storage import make_engine, make_session_factory, upgrade
 
 __all__ = ["Runtime", "open_runtime"]
@@ -30,4 +31,5 @@ def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     if migrate:
         upgrade(engine)
     sessions = make_session_factory(engine)
-    return Runtime(settings, engine, sessions, ConversationService(sessions, DEFAULT_FLOW))
+    flow = build_flow(available_locales())
+    return Runtime(settings, engine, sessions, ConversationService(sessions, flow))

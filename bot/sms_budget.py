@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
+from bot.i18n import available_locales
 from bot.sms_render import GSM7_LOCALES, render_sms
-from conversations.flow import AVAILABLE_LOCALES, DEFAULT_FLOW
+from conversations.flow import DEFAULT_FLOW
 from conversations.messages import MESSAGES, PLURALS
 from conversations.outputs import Msg, Raw, Say, Term, Text
 from conversations.questions import Flow
@@ -121,10 +122,11 @@ def budget(locales: tuple[str, ...], flow: Flow = DEFAULT_FLOW) -> list[BudgetLi
 
 def print_budget(locale: str | None, *, show_all: bool = False) -> int:
     """Print the budget report; non-zero exit when a message breaks the budget."""
-    locales = (locale,) if locale else AVAILABLE_LOCALES
-    unknown = [code for code in locales if code not in AVAILABLE_LOCALES]
+    offered = available_locales()
+    locales = (locale,) if locale else offered
+    unknown = [code for code in locales if code not in offered]
     if unknown:
-        print(f"Unknown locale {unknown[0]!r}: choose among {', '.join(AVAILABLE_LOCALES)}")
+        print(f"Unknown locale {unknown[0]!r}: choose among {', '.join(offered)}")
         return 2
     lines = budget(locales)
     table = Table("locale", "message", "encoding", "segments", "limit", "text", show_lines=False)
