@@ -64,3 +64,24 @@ def available_locales() -> tuple[str, ...]:
         if complete:
             offered.append(locale)
     return tuple(offered)
+
+
+def lexicon(locales: tuple[str, ...]) -> dict[str, dict[tuple[str, str], str]]:
+    """Per locale, every vocabulary label's translation by (context, French label).
+
+    The engine is pure and reads no catalog; this hands it the vocabulary it needs to understand
+    answers written in the candidate's language.
+    """
+    result: dict[str, dict[tuple[str, str], str]] = {}
+    for locale in locales:
+        po = catalog_path(locale)
+        if locale == "fr" or not po.exists():
+            continue
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        result[locale] = {
+            (message.context, str(message.id)): message.string
+            for message in catalog
+            if message.context and isinstance(message.string, str) and message.string
+        }
+    return result

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.i18n import available_locales
+from bot.i18n import available_locales, lexicon
 from bot.service import ConversationService
 from bot.settings import Settings
 from conversations.flow import build_flow
@@ -31,5 +31,6 @@ def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     if migrate:
         upgrade(engine)
     sessions = make_session_factory(engine)
-    flow = build_flow(available_locales())
+    locales = available_locales()
+    flow = build_flow(locales, lexicon(locales))
     return Runtime(settings, engine, sessions, ConversationService(sessions, flow))

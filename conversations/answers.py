@@ -23,9 +23,9 @@ from conversations.parsing.phones import to_e164
 from conversations.parsing.places import find_country, parse_location
 from conversations.questions import Choice
 from conversations.turn import END_PART, Turn
-from conversations.vocabulary.jobs import JOB_BY_CODE, SKILLS, match_jobs
-from conversations.vocabulary.languages import find_language
-from conversations.vocabulary.lists import LISTS
+from conversations.vocabulary.jobs import JOB_BY_CODE, JOBS, SKILLS, match_jobs
+from conversations.vocabulary.languages import find_language, language_name
+from conversations.vocabulary.lists import LISTS, LOCALE_NAMES
 
 __all__ = ["HANDLERS", "LIMITS", "choice_codes"]
 
@@ -82,13 +82,44 @@ def choice_codes(turn: Turn) -> list[Choice]:
     return question.choices(turn.state) if question and question.choices else []
 
 
-def _labels(turn: Turn) -> list[str]:
-    """The French labels of the current choices, for answers given as words."""
-    labels = []
+def _french_label(kind: str, code: str) -> str:
+    if kind == "job" and code in JOB_BY_CODE:
+        return JOB_BY_CODE[code].label
+    if kind == "skill" and code in SKILLS:
+        return SKILLS[code]
+    if kind == "language":
+        return language_name(code, "fr")
+    if kind == "locale":
+        return LOCALE_NAMES.get(code, code)
+    return LISTS.get(kind, {}).get(code, code)
+
+
+def _label_sets(turn: Turn) -> list[list[str]]:
+    """The current choices' labels in French and in the candidate's language, for answers given
+    as words ("cdi", "interim", "آشپز")."""
+    locale = turn.state.locale or "fr"
+    french, own = [], []
     for code, label in choice_codes(turn):
         kind = getattr(label, "kind", "")
-        labels.append(LISTS.get(kind, {}).get(code, code))
-    return labels
+        name = _french_label(kind, code)
+        french.append(name)
+        if kind == "language":
+            own.append(language_name(code, locale))
+        else:
+            own.append(turn.flow.translate(locale, kind, name) or name)
+    return [french] if own == french else [french, own]
+
+
+def _parse_choices(turn: Turn, text: str) -> list[int] | None:
+    for labels in _label_sets(turn):
+        chosen = parse_choices(text, labels)
+        if chosen:
+            return chosen
+    return None
+
+
+def _labels(turn: Turn) -> list[str]:
+    return _label_sets(turn)[-1]
 
 
 def _text(turn: Turn, text: str, limit: int) -> dict[str, Any]:
@@ -111,11 +142,11 @@ def _words(turn: Turn, text: str) -> bool:
 
 def _one(turn: Turn, text: str) -> str | None:
     codes = choice_codes(turn)
-    index = parse_choice(text, _labels(turn))
-    if index is None:
+    chosen = _parse_choices(turn, text)
+    if chosen is None or len(chosen) != 1:
         turn.reject("choose_number", max=len(codes))
         return None
-    return codes[index][0]
+    return codes[chosen[0]][0]
 
 
 def _yes_no(turn: Turn, text: str) -> bool | None:
@@ -130,6 +161,7 @@ def answer_language(turn: Turn, text: str) -> None:
     code = _one(turn, text)
     if code is not None:
         turn.state.locale = code
+        turn.state.offered = None
         turn.say("language_set")
         turn.accept()
 
@@ -215,7 +247,7 @@ def answer_target_jobs(turn: Turn, text: str) -> None:
     pending = state.pending
     if pending and pending.get("kind") == "job_pick":
         codes: list[str] = pending["codes"]
-        index = parse_choice(text, [JOB_BY_CODE[c].label for c in codes] + ["autre"])
+        index = parse_choice(text, [JOB_BY_CODE[c].label for c in codes] + ["autre", "other"])
         if index is None:
             # Not a number of the list: read it as new words for the job.
             if any(ch.isdigit() for ch in text) or len(fold(text)) < 2:
@@ -231,7 +263,7 @@ def answer_target_jobs(turn: Turn, text: str) -> None:
     if fold(words) in YES_WORDS | NO_WORDS or sum(ch.isalpha() for ch in words) < 2:
         turn.reject("not_understood")  # "non" after BACK means "keep it", not a job called "non"
         return
-    jobs = match_jobs(words)
+    jobs = match_jobs(words, _job_names(turn))
     if not jobs:
         turn.say("job_kept_words", words=words)
         _save_job(turn, None, words)
@@ -239,6 +271,19 @@ def answer_target_jobs(turn: Turn, text: str) -> None:
     state.pending = {"kind": "job_pick", "codes": [job.code for job in jobs], "words": words}
     state.tries = 0
     turn.ask()
+
+
+def _job_names(turn: Turn) -> dict[str, str]:
+    """Job labels in the candidate's language, to match answers written in it."""
+    locale = turn.state.locale or "fr"
+    if locale == "fr":
+        return {}
+    names = {}
+    for job in JOBS:
+        translated = turn.flow.translate(locale, "job", job.label)
+        if translated:
+            names[job.code] = translated
+    return names
 
 
 def _save_job(turn: Turn, code: str | None, words: str) -> None:
@@ -267,7 +312,7 @@ def answer_target_jobs_more(turn: Turn, text: str) -> None:
 
 def _multi(turn: Turn, text: str, field: str) -> None:
     codes = choice_codes(turn)
-    chosen = parse_choices(text, _labels(turn))
+    chosen = _parse_choices(turn, text)
     if not chosen:
         turn.reject("choose_number", max=len(codes))
         return
@@ -443,7 +488,7 @@ def answer_training_more(turn: Turn, text: str) -> None:
 # Part 5 -------------------------------------------------------------------------------------
 def answer_languages(turn: Turn, text: str) -> None:
     codes = choice_codes(turn)
-    chosen = parse_choices(text, _labels(turn))
+    chosen = _parse_choices(turn, text)
     if not chosen:
         # A language written by name is welcome too ("wolof").
         code = find_language(text)

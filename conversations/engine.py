@@ -140,7 +140,41 @@ def _begin(turn: Turn, text: str) -> None:
         turn.say("language_hint")
         turn.go("consent", remember=False)
     else:
+        state.offered = _narrowed_menu(text, turn.flow.locales)
         turn.go("language", remember=False)
+
+
+# Locales written in each non-Latin script, in menu order.
+_SCRIPTS = {
+    "arabic": ("ar", "fa_AF", "ps"),
+    "cyrillic": ("uk",),
+    "ethiopic": ("ti",),
+}
+
+
+def _script_of(char: str) -> str | None:
+    code = ord(char)
+    if 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0xFB50 <= code <= 0xFEFF:
+        return "arabic"
+    if 0x0400 <= code <= 0x04FF:
+        return "cyrillic"
+    if 0x1200 <= code <= 0x139F or 0x2D80 <= code <= 0x2DDF:
+        return "ethiopic"
+    return None
+
+
+def _narrowed_menu(text: str, locales: tuple[str, ...]) -> list[str] | None:
+    """A first message in Arabic, Cyrillic or Ethiopic script narrows the language menu to the
+    languages written that way (French and English stay, as a way out)."""
+    scripts = [_script_of(char) for char in text if char.isalpha()]
+    letters = [script for script in scripts if script is not None]
+    if not letters or len(letters) * 2 < len(scripts):
+        return None
+    main = max(set(letters), key=letters.count)
+    narrowed = [locale for locale in _SCRIPTS[main] if locale in locales]
+    if not narrowed:
+        return None
+    return narrowed + [locale for locale in ("fr", "en") if locale in locales]
 
 
 def _welcome_back(turn: Turn) -> None:

@@ -6,6 +6,7 @@ numbered choices and when it is asked at all. Loops (experiences, trainings, lan
 second job) are taken by the handlers; save points close each part (``Turn.end_part``).
 """
 
+from collections.abc import Mapping
 from functools import partial
 
 from conversations import answers as a
@@ -97,15 +98,22 @@ def _has_language_to_rate(state: State, caps: Capabilities) -> bool:
     return any(not lang.get("level") for lang in state.cv["languages"])
 
 
-def build_flow(locales: tuple[str, ...] = AVAILABLE_LOCALES) -> Flow:
+def build_flow(
+    locales: tuple[str, ...] = AVAILABLE_LOCALES,
+    lexicon: Mapping[str, Mapping[tuple[str, str], str]] | None = None,
+) -> Flow:
     unknown = set(locales) - set(SUPPORTED_LOCALES)
     if unknown:
         raise ValueError(f"unsupported locales: {sorted(unknown)}")
-    locale_choices: list[Choice] = [(code, Term("locale", code)) for code in locales]
+
+    def locale_choices(state: State) -> list[Choice]:
+        return [(code, Term("locale", code)) for code in (state.offered or locales)]
+
     yes_no = partial(listed, "yes_no")
     q = Question
     return Flow(
         locales=locales,
+        lexicon=lexicon or {},
         questions=(
             # 0. Welcome
             q(
@@ -116,7 +124,7 @@ def build_flow(locales: tuple[str, ...] = AVAILABLE_LOCALES) -> Flow:
                 "help_language",
                 a.answer_language,
                 expects="choice",
-                choices=lambda state: locale_choices,
+                choices=locale_choices,
             ),
             q(
                 "consent",

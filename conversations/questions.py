@@ -6,7 +6,7 @@ EDIT). ``Flow`` is the ordered list of questions: the linear path of FLOW.md; lo
 taken by the handlers.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -64,6 +64,9 @@ class Flow:
     """Experiences and trainings, at most (cv.schema.json)."""
     resume_after_hours: int = 6
     """After this long without a message, a greeting resumes with a reminder of where we are."""
+    lexicon: Mapping[str, Mapping[tuple[str, str], str]] = field(default_factory=dict)
+    """Per locale, the translation of each vocabulary label by (context, French label): lets the
+    engine understand answers written in the candidate's language ("آشپز" finds the cooks)."""
     by_id: dict[str, Question] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -71,6 +74,10 @@ class Flow:
 
     def first_of_part(self, part: int) -> Question:
         return next(q for q in self.questions if q.part == part)
+
+    def translate(self, locale: str | None, context: str, label: str) -> str | None:
+        """The candidate's-language label of a vocabulary entry, when the lexicon has it."""
+        return self.lexicon.get(locale or "fr", {}).get((context, label))
 
     def after(self, step: str) -> list[Question]:
         """The questions that follow ``step`` in order."""

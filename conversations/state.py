@@ -65,6 +65,8 @@ class State:
     last_seen: str | None = None
     consent_at: str | None = None
     invite_code: str | None = None
+    offered: list[str] | None = None
+    """The language menu narrowed by the script of the first message (Arabic, Cyrillic…)."""
     draft: JSON = field(default_factory=empty_draft)
     version: int = STATE_VERSION
 

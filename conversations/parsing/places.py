@@ -119,7 +119,8 @@ _WHOLE_ONLY = frozenset(
 
 def _country_names() -> dict[str, str]:
     names: dict[str, str] = {}
-    for locale in ("fr", "en"):
+    # French and English first, then the names in every language the product speaks.
+    for locale in ("fr", "en", "ar", "fa_AF", "ps", "uk", "ti"):
         for code, name in Locale.parse(locale).territories.items():
             if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES:
                 names.setdefault(fold(name), code)

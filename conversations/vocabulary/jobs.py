@@ -6,7 +6,7 @@ accents still find the right jobs. Several jobs can match an ambiguous word; the
 picks from a short numbered list.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from rapidfuzz import fuzz, process
 
@@ -54,16 +54,45 @@ def _score(query: str, name: str, **_: object) -> float:
     return float(best)
 
 
-def match_jobs(words: str, limit: int = 4) -> list[Job]:
-    """The jobs that best match the candidate's words, best first (empty when none is close)."""
+def _translated_index(names: Mapping[str, str]) -> dict[str, list[str]]:
+    key = tuple(sorted(names.items()))
+    if key not in _TRANSLATED:
+        index: dict[str, list[str]] = {}
+        for code, name in names.items():
+            # "Cuisinier / Cuisinière" in any language: each side of a slash is a name too.
+            for part in (name, *name.split("/")):
+                if fold(part):
+                    index.setdefault(fold(part), []).append(code)
+        if len(_TRANSLATED) >= 16:  # one entry per locale in practice; never grows without end
+            _TRANSLATED.clear()
+        _TRANSLATED[key] = index
+    return _TRANSLATED[key]
+
+
+_TRANSLATED: dict[tuple[tuple[str, str], ...], dict[str, list[str]]] = {}
+
+
+def match_jobs(
+    words: str, translated: Mapping[str, str] | None = None, limit: int = 4
+) -> list[Job]:
+    """The jobs that best match the candidate's words, best first (empty when none is close).
+
+    ``translated`` maps job codes to their label in the candidate's language, so that a Dari
+    speaker writing آشپز finds the cooks.
+    """
     query = fold(words)
     if len(query) < 2:
         return []
-    found = process.extract(query, _NAME_LIST, scorer=_score, limit=40, score_cutoff=_CUTOFF)
     ranked: dict[str, float] = {}
-    for name, score, _ in found:
-        for code in _NAMES[name]:
-            ranked[code] = max(ranked.get(code, 0.0), score)
+    indexes = [(_NAMES, _NAME_LIST)]
+    if translated:
+        extra = _translated_index(translated)
+        indexes.append((extra, list(extra)))
+    for names, choices in indexes:
+        found = process.extract(query, choices, scorer=_score, limit=40, score_cutoff=_CUTOFF)
+        for name, score, _ in found:
+            for code in names[name]:
+                ranked[code] = max(ranked.get(code, 0.0), score)
     order = sorted(ranked, key=lambda code: (-ranked[code], _position(code)))
     return [JOB_BY_CODE[code] for code in order[:limit]]
 

@@ -61,12 +61,23 @@ _ALIASES = {
     "francais": "fr",
     "ukrainien": "uk",
     "russe": "ru",
+    "دری": "prs",
+    "فارسی دری": "prs",
+    "فارسی": "fa",
+    "پشتو": "ps",
 }
 
 
 def babel_key(code: str) -> str:
     """The key under which CLDR names a language code."""
     return _BABEL_KEYS.get(code, code)
+
+
+def language_name(code: str, locale: str) -> str:
+    """A language's name in a locale, from CLDR (English when CLDR lacks it)."""
+    key = babel_key(code)
+    name = Locale.parse(locale).languages.get(key) or Locale.parse("en").languages.get(key, code)
+    return str(name)
 
 
 def locale_language(locale: str) -> str:
@@ -82,7 +93,7 @@ def menu_languages(locale: str) -> list[str]:
 
 def _names() -> dict[str, str]:
     names: dict[str, str] = {}
-    for display in ("fr", "en"):
+    for display in ("fr", "en", "ar", "fa_AF", "ps", "uk", "ti"):
         for code, name in Locale.parse(display).languages.items():
             if len(code) in (2, 3) and code.isalpha():
                 names.setdefault(fold(name), code)
