@@ -53,6 +53,10 @@ def _reask(turn: Turn) -> None:
 
 def _back(turn: Turn) -> None:
     state = turn.state
+    if state.pending and state.pending.get("kind") == "job_pick":
+        state.pending = None  # back from the list of jobs to the words that found them
+        turn.ask()
+        return
     if not state.history:
         turn.say("back_first")
         turn.ask()
