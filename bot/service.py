@@ -195,7 +195,9 @@ class ConversationService:
             return Handled(duplicate=True)
 
         new_state, outputs = step(self.flow, state, inbound.event, now=now)
-        replies = self.renderers.get(inbound.channel, render_sms)(outputs, new_state.locale)
+        # After DELETE the state is new and has no language: say goodbye in the person's own.
+        locale = new_state.locale or state.locale
+        replies = self.renderers.get(inbound.channel, render_sms)(outputs, locale)
         candidate_id: str | None = row.candidate_id
         if any(isinstance(output, EraseRequested) for output in outputs):
             self._erase(connection, row.candidate_id, now)

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from conversations.actions import run_command
-from conversations.outputs import Declined, InviteCodeGiven
+from conversations.outputs import Declined, InviteCodeGiven, Msg
 from conversations.parsing.choices import (
     NO_WORDS,
     YES_WORDS,
@@ -196,7 +196,7 @@ def answer_invite_code(turn: Turn, text: str) -> None:
 def _name(turn: Turn, text: str, field: str, example: str) -> None:
     letters = sum(ch.isalpha() for ch in text)
     if letters == 0 or len(text) > LIMITS["name"] or not _NAME.match(text):
-        turn.reject("name_bad", example=example)
+        turn.reject("name_bad", example=Msg(example))
         return
     if text.islower() or text.isupper():
         text = "-".join(part.capitalize() for part in text.title().split("-"))
@@ -205,11 +205,11 @@ def _name(turn: Turn, text: str, field: str, example: str) -> None:
 
 
 def answer_first_name(turn: Turn, text: str) -> None:
-    _name(turn, text, "first_name", "Amina")
+    _name(turn, text, "first_name", "example_first_name")
 
 
 def answer_last_name(turn: Turn, text: str) -> None:
-    _name(turn, text, "last_name", "Diallo")
+    _name(turn, text, "last_name", "example_last_name")
 
 
 def answer_location(turn: Turn, text: str) -> None:

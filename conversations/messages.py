@@ -38,7 +38,7 @@ MESSAGES: dict[str, str] = {
     # Part 1: about you
     "ask_first_name": N_("Quel est ton prénom ?"),
     "ask_last_name": N_("Et ton nom de famille ? Il reste privé : seul ton coach le voit."),
-    "name_bad": N_("Écris seulement ton nom, avec des lettres. Ex : {example}"),
+    "name_bad": N_("Écris seulement ton nom, avec des lettres. {example}"),
     "ask_location": N_(
         "Dans quelle ville veux-tu travailler ? Ville ou code postal, ex : Lyon ou 93200"
     ),

@@ -24,11 +24,159 @@ COMMAND_WORDS: dict[str, tuple[str, ...]] = {
     "MORE": ("suite", "more", "next"),
 }
 
+# The words of each locale, chosen with its catalog (locales/<locale>/commands.json).
+LOCALE_COMMAND_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "ar": {
+        "HELP": (
+            "مساعدة",
+            "ساعدني",
+        ),
+        "BACK": (
+            "رجوع",
+            "ارجع",
+        ),
+        "SKIP": (
+            "تخطي",
+            "تخطى",
+        ),
+        "VIEW": (
+            "عرض",
+            "اعرض",
+        ),
+        "EDIT": (
+            "تعديل",
+            "عدل",
+        ),
+        "SEND": (
+            "إرسال",
+            "ارسال",
+        ),
+        "LANGUAGE": (
+            "لغة",
+            "اللغة",
+        ),
+        "STOP": (
+            "توقف",
+            "أوقف",
+        ),
+        "START": (
+            "ابدأ",
+            "ابدا",
+        ),
+        "DELETE": (
+            "حذف",
+            "احذف",
+        ),
+        "DONE": (
+            "انتهيت",
+            "خلصت",
+        ),
+        "MORE": (
+            "المزيد",
+            "مزيد",
+        ),
+    },
+    "ps": {
+        "HELP": ("مرسته",),
+        "BACK": ("شاته",),
+        "SKIP": (
+            "تېر",
+            "تیر",
+        ),
+        "VIEW": ("کتل",),
+        "EDIT": (
+            "بدلول",
+            "بدلون",
+        ),
+        "SEND": (
+            "لېږل",
+            "لیږل",
+        ),
+        "LANGUAGE": ("ژبه",),
+        "STOP": ("بند",),
+        "START": (
+            "پیل",
+            "شروع",
+        ),
+        "DELETE": ("پاکول",),
+        "DONE": ("خلاص",),
+        "MORE": ("ادامه",),
+    },
+    "uk": {
+        "HELP": ("ДОПОМОГА",),
+        "BACK": ("НАЗАД",),
+        "SKIP": (
+            "ПРОПУСТИТИ",
+            "ПРОПУСК",
+        ),
+        "VIEW": ("ПОКАЗАТИ",),
+        "EDIT": ("ЗМІНИТИ",),
+        "SEND": (
+            "НАДІСЛАТИ",
+            "ВІДПРАВИТИ",
+        ),
+        "LANGUAGE": ("МОВА",),
+        "STOP": ("СТОП",),
+        "START": ("СТАРТ",),
+        "DELETE": ("ВИДАЛИТИ",),
+        "DONE": ("ГОТОВО",),
+        "MORE": ("БІЛЬШЕ",),
+    },
+    "ti": {
+        "HELP": ("ሓገዝ",),
+        "BACK": (
+            "ድሕሪት",
+            "ንድሕሪት",
+        ),
+        "SKIP": (
+            "ሕለፍ",
+            "ሕለፉ",
+        ),
+        "VIEW": (
+            "ርአ",
+            "ርኣ",
+            "ሲቪ",
+        ),
+        "EDIT": (
+            "ቀይር",
+            "ቀይሩ",
+        ),
+        "SEND": (
+            "ስደድ",
+            "ስደዱ",
+        ),
+        "LANGUAGE": (
+            "ቋንቋ",
+            "ቋንቋታት",
+        ),
+        "STOP": (
+            "ኣቋርጽ",
+            "ደው በል",
+        ),
+        "START": (
+            "ጀምር",
+            "ጀምሩ",
+        ),
+        "DELETE": (
+            "ደምስስ",
+            "ሰርዝ",
+        ),
+        "DONE": (
+            "ተወዲኡ",
+            "ወዲአ",
+        ),
+        "MORE": ("ቀጻሊ",),
+    },
+}
+
 OPT_OUT_WORDS = COMMAND_WORDS["STOP"]
 
+# Every language's words work whatever the conversation language: they cannot collide with
+# an answer (tests check it), and a person may write in the language they find easiest.
 _LOOKUP = {
     fold(word) if word != "?" else "?": command
-    for command, ws in COMMAND_WORDS.items()
+    for table in (COMMAND_WORDS, *LOCALE_COMMAND_WORDS.values())
+    for command, ws in table.items()
     for word in ws
 }
 

@@ -98,11 +98,36 @@ _VOCABULARY = (
          "vendredi friday", "samedi saturday", "dimanche sunday")
     )),
 )  # fmt: skip
+# The same kinds of words in the product's other languages (Arabic, Dari, Pashto, Ukrainian,
+# Tigrinya), folded like answers are. Month names there are written as numbers ("1/3").
+_OTHER_LANGUAGES = (
+    (
+        "year",
+        0,
+        "سنة سنه سنوات سنين عام اعوام سال سالها ساله کال کاله کلونه рік роки років року ዓመት ዓመታት",
+    ),
+    ("month", 0, "شهر اشهر شهور ماه ماهها میاشت میاشتی میاشتو місяць місяці місяців ወርሒ ኣዋርሕ"),
+    ("week", 0, "اسبوع اسابیع هفته هفتهها اونی اونیو тиждень тижні тижнів ሰሙን ሰሙናት"),
+    ("day", 0, "یوم ایام روز روزها ورځ ورځی ورځو день дні днів መዓልቲ"),
+    ("half", 0, "نصف نیم половина пів ፍርቂ"),
+    ("today", 0, "الیوم امروز نن сьогодні ሎሚ"),
+    ("current", 0, "الان حالیا حالا اکنون فعلا اوس зараз тепер досі ሕጂ"),
+    ("since", 0, "منذ راهیسی راهیسې відколи ጀሚሩ"),
+    ("in", 0, "خلال через"),
+    ("block", 0, "قبل پیش مخکی тому назад ቅድሚ"),
+)
 _WORDS = {
     word: _Sym(kind, value, 1 if kind == "num" else 0)
     for kind, value, words in _VOCABULARY
     for word in words.split()
 }
+_WORDS.update(
+    {
+        fold(word): _Sym(kind, value)
+        for kind, value, words in _OTHER_LANGUAGES
+        for word in words.split()
+    }
+)
 _PHRASES = {
     ("aujourd", "hui"): _Sym("today"), ("ce", "jour"): _Sym("current"),
     ("nos", "jours"): _Sym("current"), ("en", "cours"): _Sym("current"),
@@ -154,6 +179,8 @@ def _symbols(text: str) -> list[_Sym]:
             if sym_or_none is not None:
                 out.append(sym_or_none)
             i += 1
+    if len(out) > 1 and out[-1].kind == "since":
+        out.insert(0, out.pop())  # Pashto puts "since" after the date: "له 2022 راهیسې"
     return out
 
 

@@ -125,8 +125,9 @@ def run(scenario: Scenario, path: Path) -> tuple[str, State]:
             continue
         now += timedelta(minutes=1)
         state = State.from_json(json.loads(json.dumps(state.to_json())))
+        before = state.locale
         state, outputs = step(DEFAULT_FLOW, state, _event(line, scenario.caps), now=now)
-        for sms in render_sms(outputs, state.locale):
+        for sms in render_sms(outputs, state.locale or before):
             if sms.step:
                 out.append(f"[step:{sms.step}]")
             out.extend(f"< {text}".rstrip() for text in sms.text.split("\n"))

@@ -364,3 +364,29 @@ def test_parse_start_date_never_raises(text: str, today: date) -> None:
 def test_parse_year_never_raises(text: str, today: date) -> None:
     result = parse_year(text, today=today)
     assert isinstance(result, int | DateProblem)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("منذ 2022", Period("2022", None, True, None)),
+        ("له 2022 راهیسې", Period("2022", None, True, None)),
+        ("2 سنوات", Period(None, None, False, 24)),
+        ("2 سال", Period(None, None, False, 24)),
+        ("۲ سال", Period(None, None, False, 24)),
+        ("2 کاله", Period(None, None, False, 24)),
+        ("2 роки", Period(None, None, False, 24)),
+        ("6 місяців", Period(None, None, False, 6)),
+        ("2 ዓመት", Period(None, None, False, 24)),
+        ("2019 - الآن", Period("2019", None, True, None)),
+        ("2020 - зараз", Period("2020", None, True, None)),
+        ("٢٠١٩-٢٠٢١", Period("2019", "2021", False, None)),
+    ],
+)
+def test_periods_in_the_other_languages_of_the_product(text: str, expected: Period) -> None:
+    assert parse_period(text, today=TODAY) == expected
+
+
+@pytest.mark.parametrize("text", ["خلال 2 أسبوع", "через 2 тижні", "in 2 weeks"])
+def test_start_dates_in_the_other_languages(text: str) -> None:
+    assert parse_start_date(text, today=TODAY) == date(2026, 12, 10)
