@@ -14,7 +14,7 @@ ALL = build_flow(SUPPORTED_LOCALES)
 
 
 def _menu(first_message: str) -> list[str]:
-    state, outputs = step(ALL, State(), TextReceived(first_message), now=NOW)
+    _, outputs = step(ALL, State(), TextReceived(first_message), now=NOW)
     question = next(o for o in outputs if isinstance(o, Say) and o.step == "language")
     return [c.code for c in question.choices if isinstance(c, Term)]
 
