@@ -121,3 +121,20 @@ def test_folding_and_cleaning() -> None:
 )
 def test_phone_numbers(typed: str, e164: str | None) -> None:
     assert to_e164(typed) == e164
+
+
+def test_every_locales_command_words_are_recognised_and_are_no_answer() -> None:
+    from conversations.parsing.choices import NO_WORDS, YES_WORDS
+    from conversations.parsing.commands import LOCALE_COMMAND_WORDS
+
+    assert set(LOCALE_COMMAND_WORDS) == {"ar", "fa_AF", "ps", "uk", "ti"}
+    for table in LOCALE_COMMAND_WORDS.values():
+        assert set(table) == {
+            "HELP", "BACK", "SKIP", "VIEW", "EDIT", "SEND", "LANGUAGE", "STOP", "START",
+            "DELETE", "DONE", "MORE",
+        }  # fmt: skip
+        for command, words in table.items():
+            for word in words:
+                assert parse_command(word) == command, word
+                assert parse_command(f" {word.upper()} ! ") == command, word
+                assert fold(word) not in YES_WORDS | NO_WORDS, word
