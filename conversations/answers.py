@@ -182,7 +182,7 @@ def answer_consent(turn: Turn, text: str) -> None:
 
 def answer_invite_code(turn: Turn, text: str) -> None:
     code = text.replace(" ", "").upper()
-    if fold(text) in ("non", "no", "2", "pas de code", "aucun"):
+    if fold(text) in NO_WORDS or fold(text) in ("2", "pas de code", "aucun", "no code"):
         turn.accept()
     elif _INVITE.match(code):
         turn.state.invite_code = code

@@ -69,7 +69,20 @@ _MONTH_NAMES = (
     "aout august aou aug", "septembre september sept sep", "octobre october oct",
     "novembre november nov", "decembre december dec",
 )  # fmt: skip
+# The months in the product's other languages: Arabic, Dari and Pashto (Afghan forms),
+# Ukrainian (nominative and genitive: "1 березня"), Tigrinya.
+_OTHER_MONTH_NAMES = (
+    "يناير جنوری січень січня ጥሪ", "فبراير فبروری лютий лютого ለካቲት",
+    "مارس مارچ березень березня መጋቢት", "ابريل اپریل квітень квітня ሚያዝያ",
+    "مايو می травень травня ግንቦት", "يونيو جون червень червня ሰነ",
+    "يوليو جولای липень липня ሓምለ", "اغسطس اگست серпень серпня ነሓሰ",
+    "سبتمبر سپتمبر вересень вересня መስከረም", "اكتوبر اکتوبر жовтень жовтня ጥቅምቲ",
+    "نوفمبر نومبر листопад листопада ሕዳር", "ديسمبر دسمبر грудень грудня ታሕሳስ",
+)  # fmt: skip
 _MONTHS = {name: i for i, names in enumerate(_MONTH_NAMES, 1) for name in names.split()}
+_MONTHS.update(
+    {fold(name): i for i, names in enumerate(_OTHER_MONTH_NAMES, 1) for name in names.split()}
+)
 # Typos are only forgiven on long names: "marche" must not become March.
 _FUZZY_MONTHS = [name for name in _MONTHS if len(name) >= 6]
 
@@ -112,8 +125,9 @@ _OTHER_LANGUAGES = (
     ("half", 0, "نصف نیم половина пів ፍርቂ"),
     ("today", 0, "الیوم امروز نن сьогодні ሎሚ"),
     ("current", 0, "الان حالیا حالا اکنون فعلا اوس зараз тепер досі ሕጂ"),
-    ("since", 0, "منذ راهیسی راهیسې відколи ጀሚሩ"),
-    ("in", 0, "خلال через"),
+    # "from" words read as "since": "from 2019 to 2021" still reads as a range.
+    ("since", 0, "منذ راهیسی راهیسې از з від відколи ካብ ጀሚሩ"),
+    ("in", 0, "خلال через ድሕሪ"),
     ("block", 0, "قبل پیش مخکی тому назад ቅድሚ"),
 )
 _WORDS = {
@@ -211,6 +225,8 @@ def _items(syms: list[_Sym]) -> list[_Item] | None:
             item, step = _Item("ym", b.value, _month_of(a)), 2
         elif _is_day(a) and _month_of(b):
             item, step = _Item("dm", 0, _month_of(b), a.value), 2
+        elif a.kind == "mname" and _is_day(b) and not _is_year(b):
+            item, step = _Item("dm", 0, a.value, b.value), 2  # "መጋቢት 1", "March 1"
         elif _is_year(a) and b.kind == "num" and _month_of(b) and not _is_year(c):
             item, step = _Item("ym", a.value, b.value), 2  # ISO 2019-03, not "2019 - 03/2020"
         elif _is_year(a):

@@ -37,7 +37,11 @@ _ETHIOPIC_PUNCT = {ord(c): " " for c in "፡።፣፤፥፦፧፨"}
 
 _SPACES = re.compile(r"\s+")
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Control and direction marks go; the zero-width (non-)joiners stay: Persian words use them.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+_JOINERS = {ord("\u200c"): None, ord("\u200d"): None}
 
 
 def fold_digits(text: str) -> str:
@@ -53,7 +57,9 @@ def clean_answer(text: str) -> str:
 
 def fold(text: str) -> str:
     """The comparison form: lower case, no accents, ASCII digits, same letters, no punctuation."""
-    text = fold_digits(clean_answer(text)).translate(_LETTERS).translate(_ETHIOPIC_PUNCT)
+    # "پاک‌کاری" and "پاککاری" are the same word, with or without the half-space.
+    text = fold_digits(clean_answer(text)).translate(_JOINERS)
+    text = text.translate(_LETTERS).translate(_ETHIOPIC_PUNCT)
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     # Drop combining marks (accents, Arabic harakat) but keep the base letters of every script.
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -48,7 +48,8 @@ _CUTOFF = 82.0
 def _score(query: str, name: str, **_: object) -> float:
     """Whole-name similarity, or the best word-level similarity for multi-word names."""
     best = fuzz.ratio(query, name)
-    if len(query) >= 4:
+    # A syllabic script says in 3 signs what Latin says in 6: "ክሽነ" (kitchen).
+    if len(query) >= (4 if query.isascii() else 2):
         best = max(best, fuzz.token_set_ratio(query, name) if " " in name or " " in query else 0)
         best = max(best, max((fuzz.ratio(query, word) for word in name.split()), default=0) - 2)
     return float(best)
