@@ -15,6 +15,7 @@ __all__ = ["create_app"]
 
 def create_app(runtime: Runtime, *, simulator: bool = False) -> Starlette:
     """The app; ``simulator`` mounts the phone simulator (on when serving on loopback)."""
+
     async def healthz(request: Request) -> JSONResponse:
         """Liveness and readiness: the process answers and the database does too."""
         del request

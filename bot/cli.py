@@ -23,6 +23,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-worker", action="store_true", help="do not deliver in-process")
+    serve.add_argument(
+        "--simulator",
+        action="store_true",
+        help="mount the phone simulator at /simulator (on by default on loopback)",
+    )
+
+    commands.add_parser("worker", help="deliver the outbox (SMS) in the foreground until Ctrl-C")
 
     chat = commands.add_parser("chat", help="a terminal phone: stdin lines are SMS to Tremplin")
     chat.add_argument("--phone", help="the candidate's phone number (resumes their conversation)")
@@ -86,7 +93,17 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "serve":
         from bot.server import serve
 
-        return serve(settings, host=args.host, port=args.port, worker=not args.no_worker)
+        return serve(
+            settings,
+            host=args.host,
+            port=args.port,
+            worker=not args.no_worker,
+            simulator=args.simulator,
+        )
+    if args.command == "worker":
+        from bot.server import run_worker
+
+        return run_worker(settings)
     if args.command == "db":
         from bot.runtime import open_runtime
 

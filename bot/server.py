@@ -1,20 +1,122 @@
-"""``tremplin serve``: the web app on uvicorn, with the schema migrated first."""
+"""The long-running processes: ``tremplin serve`` (web app + in-process delivery) and
+``tremplin worker`` (delivery alone, for deployments that run web and worker apart).
+
+Both migrate the schema first (``open_runtime``) and build the same sender registry, so a message
+goes out the same way whichever process sends it.
+"""
+
+import ipaddress
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from types import FrameType
 
 import uvicorn
 
 from bot.app import create_app
+from bot.channels import twilio_sms
+from bot.channels.twilio_sms import SMS_OFF_MESSAGE, TwilioSender, public_url_warning, sms_enabled
 from bot.runtime import open_runtime
 from bot.settings import Settings
+from bot.worker import BackgroundWorker, OutboxWorker, Sender
 
-__all__ = ["serve"]
+__all__ = ["is_loopback", "run_worker", "senders_for", "serve"]
 
 
-def serve(settings: Settings, *, host: str, port: int, worker: bool) -> int:
-    del worker  # in-process delivery starts with the first outbox channel (SMS, Telegram)
-    runtime = open_runtime(settings)
-    print(f"Tremplin is listening on http://{host}:{port}  (health: /healthz)", flush=True)
+def senders_for(settings: Settings) -> dict[str, Sender]:
+    """The channels the outbox worker delivers, each with its sender (only those configured)."""
+    senders: dict[str, Sender] = {}
+    if sms_enabled(settings):
+        senders[twilio_sms.CHANNEL] = TwilioSender(settings)
+    return senders
+
+
+def _announce_channels(settings: Settings) -> None:
+    """Say once, at start, which channels are off and why (DESIGN.md: settings)."""
+    if not sms_enabled(settings):
+        print(SMS_OFF_MESSAGE, flush=True)
+    warning = public_url_warning(settings)
+    if warning is not None:
+        print(warning, flush=True)
+
+
+def is_loopback(host: str) -> bool:
+    """The simulator is on by itself only where nobody else can reach it."""
+    if host == "localhost":
+        return True
     try:
-        uvicorn.run(create_app(runtime), host=host, port=port, log_level="warning")
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(
+    settings: Settings, *, host: str, port: int, worker: bool, simulator: bool = False
+) -> int:
+    runtime = open_runtime(settings)
+    simulator = simulator or is_loopback(host)
+    _announce_channels(settings)
+    senders = senders_for(settings)
+    background = None
+    if worker and senders:
+        background = BackgroundWorker(OutboxWorker(runtime.engine, senders))
+        background.start()
+    elif not worker and senders:
+        print("Outbox delivery is off here (--no-worker): run `tremplin worker` too.", flush=True)
+    print(f"Tremplin is listening on http://{host}:{port}  (health: /healthz)", flush=True)
+    if simulator:
+        print(f"Phone simulator: http://{host}:{port}/simulator", flush=True)
+    app = create_app(runtime, simulator=simulator)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
+        if background is not None:
+            background.stop()
         runtime.close()
     return 0
+
+
+def run_worker(settings: Settings, *, poll_interval: float = 1.0) -> int:
+    """Deliver the outbox in the foreground until Ctrl-C (or SIGTERM), then stop cleanly.
+
+    The signals only ask the loop to stop, so the message in hand is sent and recorded first.
+    """
+    runtime = open_runtime(settings)
+    try:
+        senders = senders_for(settings)
+        if not senders:
+            print(f"Nothing to deliver. {SMS_OFF_MESSAGE}", file=sys.stderr)
+            return 1
+        warning = public_url_warning(settings)
+        if warning is not None:
+            print(warning, file=sys.stderr)
+        stop = threading.Event()
+        restore = _stop_on_signals(stop)
+        print(f"Delivering the outbox ({', '.join(sorted(senders))}). Ctrl-C to stop.", flush=True)
+        try:
+            OutboxWorker(runtime.engine, senders).run(stop, poll_interval=poll_interval)
+        finally:
+            restore()
+        print("Stopped.", flush=True)
+        return 0
+    finally:
+        runtime.close()
+
+
+def _stop_on_signals(stop: threading.Event) -> Callable[[], None]:
+    """Make SIGINT and SIGTERM set ``stop``; returns what puts the previous handlers back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None  # signals can only be handled on the main thread
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        del signum, frame
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+    return restore

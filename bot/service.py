@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sms_render import Outgoing, render_sms
+from bot.worker import Purpose, cancel_pending
 from conversations.draft import progress
 from conversations.engine import step
 from conversations.events import Event, TextReceived
@@ -30,6 +31,7 @@ from conversations.outputs import (
     Declined,
     EraseRequested,
     InviteCodeGiven,
+    OptedOut,
     Output,
     Submitted,
 )
@@ -199,13 +201,18 @@ class ConversationService:
         locale = new_state.locale or state.locale
         replies = self.renderers.get(inbound.channel, render_sms)(outputs, locale)
         candidate_id: str | None = row.candidate_id
+        purpose = Purpose.REPLY
+        if any(isinstance(output, OptedOut) for output in outputs):
+            # After STOP only its confirmation goes out: what was still waiting is cancelled.
+            cancel_pending(connection, row.candidate_id)
+            purpose = Purpose.OPT_OUT_CONFIRMATION
         if any(isinstance(output, EraseRequested) for output in outputs):
             self._erase(connection, row.candidate_id, now)
             candidate_id = None
         else:
             self._apply_effects(connection, row, outputs, new_state, now)
             self._save(connection, row, new_state, now)
-        outbox_ids = self._queue(connection, candidate_id, inbound, replies, now)
+        outbox_ids = self._queue(connection, candidate_id, inbound, replies, now, purpose)
         log.debug("handled inbound: %s -> %s, %d replies", state.step, new_state.step, len(replies))
         return Handled(False, candidate_id, new_state.step, outbox_ids, replies)
 
@@ -393,6 +400,7 @@ class ConversationService:
         inbound: Inbound,
         replies: list[Outgoing],
         now: datetime,
+        purpose: Purpose,
     ) -> list[int]:
         """Log each reply and put it in the outbox, in the same transaction as the answer."""
         ids = []
@@ -427,6 +435,8 @@ class ConversationService:
                     "created_at": now,
                     "last_error": None,
                     "sent_at": None,
+                    "purpose": purpose.value,
+                    "external_id": None,
                 },
             ).scalar_one()
             ids.append(outbox_id)

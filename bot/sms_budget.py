@@ -14,7 +14,7 @@ from rich.table import Table
 
 from bot.i18n import available_locales
 from bot.sms_render import GSM7_LOCALES, render_sms
-from conversations.flow import DEFAULT_FLOW
+from conversations.flow import build_flow
 from conversations.messages import MESSAGES, PLURALS
 from conversations.outputs import Msg, Raw, Say, Term, Text
 from conversations.questions import Flow
@@ -62,6 +62,8 @@ class BudgetLine:
 def limit_for(message: str, locale: str) -> int:
     if message in _LONG_MESSAGES:
         return 3
+    if message == "language":
+        return 2  # the one message that mixes scripts: UCS-2 whatever the locale
     return 1 if locale in GSM7_LOCALES else 2
 
 
@@ -101,7 +103,8 @@ def _question_says(flow: Flow) -> Iterator[tuple[str, Say]]:
             yield question.id, Say(prompt, step=question.id, choices=choices)
 
 
-def budget(locales: tuple[str, ...], flow: Flow = DEFAULT_FLOW) -> list[BudgetLine]:
+def budget(locales: tuple[str, ...], flow: Flow | None = None) -> list[BudgetLine]:
+    flow = flow or build_flow(available_locales())  # the language menu as candidates see it
     lines = []
     for locale in locales:
         for name, say in [*_message_says(), *_question_says(flow)]:

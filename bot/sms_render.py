@@ -46,7 +46,12 @@ def _summary_page(summary: Summary, locale: str) -> str:
 
 
 def _prepare(text: str, locale: str) -> str:
-    return to_gsm7(text) if locale in GSM7_LOCALES else text
+    """Latin-script text made GSM-7, unless other scripts make the SMS UCS-2 anyway (the
+    language menu): then "Français" keeps its ç."""
+    if locale not in GSM7_LOCALES:
+        return text
+    converted = to_gsm7(text)
+    return converted if measure(converted).encoding == "GSM-7" else text
 
 
 def render_sms(outputs: list[Output], locale: str | None) -> list[Outgoing]:

@@ -153,8 +153,6 @@ MESSAGES: dict[str, str] = {
     "value_since": N_("depuis {start}"),
     "value_yes": N_("oui"),
     "value_no": N_("non"),
-    "value_none": N_("aucune"),
-    "value_written": N_("écrite"),
     "value_language_level": N_("{language} ({level})"),
     "list_separator": N_(", "),
     # Commands

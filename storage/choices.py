@@ -51,6 +51,8 @@ class MessageStatus(StrEnum):
     SENT = "sent"
     DELIVERED = "delivered"
     FAILED = "failed"
+    UNDELIVERED = "undelivered"
+    CANCELLED = "cancelled"
     RECEIVED = "received"
 
 
@@ -58,6 +60,7 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    CANCELLED = "cancelled"  # never sent: the person opted out before it went
 
 
 class VersionKind(StrEnum):

@@ -317,6 +317,8 @@ class Message(Base):
     step: Mapped[str | None] = mapped_column(String(64))
     segments: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str | None] = mapped_column(String(16))
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    """The provider's delivery error (Twilio ``ErrorCode``: 30003 unreachable, 21610 STOPped…)."""
     created_at: Mapped[datetime] = mapped_column(
         UtcDateTime(), index=True, nullable=False, default=utcnow
     )
@@ -325,12 +327,21 @@ class Message(Base):
 class Outbox(Base):
     """A delivery to make, written in the same transaction as the answer that caused it.
 
-    The worker picks ``status = 'pending' AND next_attempt_at <= now`` in ``next_attempt_at``
-    order: that is exactly the ``(status, next_attempt_at)`` index.
+    The worker picks ``status = 'pending' AND next_attempt_at <= now``: that is exactly the
+    ``(status, next_attempt_at)`` index. It sends one message at a time per address, in order, so
+    it asks "is an earlier row for this address still pending?": the ``(channel, address,
+    status)`` index answers that, and the terminal phone's "pending rows of this address" too.
+
+    ``purpose`` says why the row exists: ``reply`` (the default), ``coach``, ``reminder``, or
+    ``opt_out_confirmation``, the one message that still goes to a person who has just sent STOP.
+    ``external_id`` is the provider's id once sent (Twilio ``SM…``).
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_outbox_channel_address_status", "channel", "address", "status"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntegerId, primary_key=True, autoincrement=True)
     candidate_id: Mapped[str | None] = _candidate_fk(nullable=True)
@@ -345,9 +356,11 @@ class Outbox(Base):
         default=OutboxStatus.PENDING.value,
         server_default=OutboxStatus.PENDING.value,
     )
+    purpose: Mapped[str] = mapped_column(String(32), default="reply", server_default="reply")
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
+    external_id: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = _created_at()
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 

@@ -36,7 +36,8 @@ GENERIC_SKILLS = tuple(
 # Every name of every job, folded, with the jobs it names (a synonym can name several jobs).
 _NAMES: dict[str, list[str]] = {}
 for _job in JOBS:
-    for _name in (_job.label, *_job.synonyms):
+    # "Cuisinier / Cuisinière": each side of the slash is a name too.
+    for _name in (_job.label, *_job.label.split("/"), *_job.synonyms):
         _codes = _NAMES.setdefault(fold(_name), [])
         if _job.code not in _codes:
             _codes.append(_job.code)
@@ -46,13 +47,18 @@ _CUTOFF = 82.0
 
 
 def _score(query: str, name: str, **_: object) -> float:
-    """Whole-name similarity, or the best word-level similarity for multi-word names."""
-    best = fuzz.ratio(query, name)
+    """Whole-name similarity, or the best word-level similarity for multi-word names.
+
+    Only a whole name can score 100: "cuisinier" is the cook before the "aide cuisinier".
+    """
+    if query == name:
+        return 100.0
+    best = min(fuzz.ratio(query, name), 99.0)
     # A syllabic script says in 3 signs what Latin says in 6: "ክሽነ" (kitchen).
     if len(query) >= (4 if query.isascii() else 2):
         best = max(best, fuzz.token_set_ratio(query, name) if " " in name or " " in query else 0)
         best = max(best, max((fuzz.ratio(query, word) for word in name.split()), default=0) - 2)
-    return float(best)
+    return float(min(best, 95.0))
 
 
 def _translated_index(names: Mapping[str, str]) -> dict[str, list[str]]:

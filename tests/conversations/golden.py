@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from bot.i18n import available_locales, lexicon
 from bot.sms_render import render_sms
 from conversations.draft import progress
 from conversations.engine import step
@@ -28,10 +29,12 @@ from conversations.events import (
     PhotoReceived,
     TextReceived,
 )
-from conversations.flow import DEFAULT_FLOW
+from conversations.flow import build_flow
 from conversations.state import State
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
+# The flow as the product runs it: every locale whose catalog is complete, with its vocabulary.
+FLOW = build_flow(available_locales(), lexicon(available_locales()))
 START = datetime(2026, 11, 26, 10, 0, tzinfo=timezone(timedelta(hours=1)))
 _ESCAPE = re.compile(r"\\x([0-9a-fA-F]{2})")
 _WAIT = re.compile(r"^@wait (\d+)([dhm])$")
@@ -126,7 +129,7 @@ def run(scenario: Scenario, path: Path) -> tuple[str, State]:
         now += timedelta(minutes=1)
         state = State.from_json(json.loads(json.dumps(state.to_json())))
         before = state.locale
-        state, outputs = step(DEFAULT_FLOW, state, _event(line, scenario.caps), now=now)
+        state, outputs = step(FLOW, state, _event(line, scenario.caps), now=now)
         for sms in render_sms(outputs, state.locale or before):
             if sms.step:
                 out.append(f"[step:{sms.step}]")

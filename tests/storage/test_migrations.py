@@ -23,8 +23,8 @@ def _differences(engine: Engine) -> list[Any]:
         return list(compare_metadata(context, Base.metadata))
 
 
-def test_head_is_the_initial_revision() -> None:
-    assert head_revision() == "0001_initial"
+def test_head_is_the_latest_revision() -> None:
+    assert head_revision() == "0002_outbox_delivery"
 
 
 def test_migrations_are_inside_the_package() -> None:

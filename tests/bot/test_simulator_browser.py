@@ -1,0 +1,249 @@
+"""The phone simulator in a real browser (Debian's Chromium) against a real server.
+
+It checks what unit tests cannot: that the page's script drives the pipeline, shows each reply
+with its SMS cost, keeps phones apart, keeps markup as text, and picks up messages queued by
+others. The screenshot is for people reviewing the look.
+"""
+
+import contextlib
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlalchemy import select
+
+from bot.app import create_app
+from bot.runtime import open_runtime
+from bot.settings import Settings
+from bot.sms import measure
+from storage import ChannelIdentity, Outbox, make_engine, make_session_factory
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def _wait_healthy(base: str, alive: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                assert json.loads(response.read())["status"] == "ok"
+                return
+        except OSError:
+            if time.monotonic() > deadline or not alive():
+                raise
+            time.sleep(0.2)
+
+
+@contextlib.contextmanager
+def _served_by_tremplin(database_url: str, log_path: Path) -> Iterator[str | None]:
+    """``tremplin serve`` on loopback; yields its URL, or None when it has no simulator."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "TREMPLIN_DATABASE_URL": database_url}
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_healthy(base, lambda: server.poll() is None)
+            yield base if _status(f"{base}/simulator") == 200 else None
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def _served_in_thread(database_url: str) -> Iterator[str]:
+    """The same app on uvicorn in a thread, with the simulator on (until serve turns it on)."""
+    runtime = open_runtime(Settings(database_url=database_url))
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(runtime, simulator=True), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_healthy(base, thread.is_alive)
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        runtime.close()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'simulator.db'}"
+
+
+@pytest.fixture
+def base_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    with _served_by_tremplin(database_url, tmp_path / "serve.log") as served:
+        if served is not None:
+            yield served
+            return
+    with _served_in_thread(database_url) as threaded:
+        yield threaded
+
+
+def _cost(text: str) -> str:
+    """The line the page must show under a bot message: what the operator would bill."""
+    info = measure(text)
+    return f"{info.encoding} · {info.segments} SMS"
+
+
+def _queue_for(database_url: str, phone: str, text: str) -> None:
+    """A message put in the outbox by someone else (a coach, say), as a delivery worker sees it."""
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            candidate_id = session.scalars(
+                select(ChannelIdentity.candidate_id).where(
+                    ChannelIdentity.channel == "simulator", ChannelIdentity.address == phone
+                )
+            ).one()
+            session.add(
+                Outbox(candidate_id=candidate_id, channel="simulator", address=phone, body=text)
+            )
+    finally:
+        engine.dispose()
+
+
+def test_two_simulated_phones_in_chromium(base_url: str, database_url: str, tmp_path: Path) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed: apt-get install chromium")
+    from playwright.sync_api import expect, sync_playwright
+
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 900}, locale="fr-FR")
+            page.on(
+                "console",
+                lambda message: problems.append(message.text) if message.type == "error" else None,
+            )
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.goto(f"{base_url}/simulator")
+            expect(page.locator("html")).to_have_attribute("lang", "fr")
+
+            first = page.locator(".phone").nth(0)
+            expect(first).to_be_visible()
+            number = first.get_attribute("data-phone")
+            assert number is not None and number.startswith("+3363998")
+            expect(first.locator(".number-value")).to_have_text(
+                f"+33 6 39 98 {number[8:10]} {number[10:12]}"
+            )
+
+            box = first.get_by_label("Votre SMS")
+            box.fill("Bonjour")
+            box.press("Enter")
+            menu = first.locator(".from-bot[data-step='language']")
+            expect(menu.locator(".bubble")).to_contain_text("Choisis ta langue")
+            menu_text = menu.locator(".bubble").text_content() or ""
+            expect(menu.locator(".meta")).to_have_text(_cost(menu_text))
+            expect(menu.locator(".bubble")).to_have_attribute("dir", "auto")
+            assert "\n1 " in menu_text  # line breaks kept
+
+            box.fill("1")
+            first.get_by_role("button", name="Envoyer").click()
+            consent = first.locator(".from-bot[data-step='consent']")
+            expect(consent.locator(".bubble")).to_contain_text("SUPPRIMER")
+            within_budget = re.compile(r"GSM-7 · [1-3] SMS")  # FLOW.md: consent ≤ 3 segments
+            expect(consent.locator(".meta")).to_have_text(within_budget)
+            replies = first.locator(".from-bot").count()
+
+            page.get_by_role("button", name="+ Nouveau téléphone").click()
+            second = page.locator(".phone").nth(1)
+            expect(second).to_be_visible()
+            other = second.get_attribute("data-phone")
+            assert other is not None and other != number
+            expect(second.locator(".message")).to_have_count(0)
+            second.get_by_label("Votre SMS").fill("Bonjour")
+            second.get_by_label("Votre SMS").press("Enter")
+            expect(second.locator(".from-bot .bubble")).to_have_count(1)
+            expect(second.locator(".from-bot").first).to_have_attribute("data-step", "language")
+            expect(first.locator(".from-bot")).to_have_count(replies)
+
+            # A coach's words queued while the page is open show up without a reload.
+            _queue_for(database_url, number, "Message de ton coach : bravo, continue !")
+            coach = first.locator(".from-bot").last
+            expect(coach.locator(".bubble")).to_have_text(
+                "Message de ton coach : bravo, continue !", timeout=15_000
+            )
+            expect(coach.locator(".meta")).to_have_text("GSM-7 · 1 SMS")
+            for reply in first.locator(".from-bot").all():
+                shown = reply.locator(".bubble").text_content() or ""
+                expect(reply.locator(".meta")).to_have_text(_cost(shown))
+
+            screenshot = tmp_path / "simulator.png"
+            page.screenshot(path=str(screenshot), full_page=True, animations="disabled")
+            assert screenshot.exists() and screenshot.stat().st_size > 10_000
+
+            # What a person types is text, never markup; right-to-left text keeps its direction.
+            second.get_by_label("Votre SMS").fill("<b>gras</b> مرحبا")
+            second.get_by_label("Votre SMS").press("Enter")
+            mine = second.locator(".from-me .bubble").last
+            expect(mine).to_have_text("<b>gras</b> مرحبا")
+            expect(mine.locator("b")).to_have_count(0)
+            expect(second.locator(".pending")).to_have_count(0)  # answered (however the bot does)
+            expect(second.locator(".from-bot").nth(1)).to_be_visible()
+            expect(second.locator(".failed")).to_have_count(0)
+
+            # A reload keeps this tab's phones and their threads, and nothing else.
+            page.reload()
+            expect(page.locator(".phone")).to_have_count(2)
+            expect(page.locator(f".phone[data-phone='{number}'] .from-bot")).to_have_count(
+                replies + 1
+            )
+
+            # Another tab (its own sessionStorage) sees none of these phones.
+            fresh = browser.new_page()
+            fresh.goto(f"{base_url}/simulator")
+            expect(fresh.locator(".phone")).to_have_count(1)
+            assert fresh.locator(".phone").get_attribute("data-phone") not in (number, other)
+            expect(fresh.locator(".phone .message")).to_have_count(0)
+        finally:
+            browser.close()
+    assert problems == []
