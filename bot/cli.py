@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     engine.add_argument("--messages", type=int, default=2000, help="messages measured per size")
     engine.add_argument("--json", type=Path, help="write the figures to this file")
     engine.add_argument("--dir", type=Path, help="where the benchmark databases go (a temp dir)")
+    http = bench_commands.add_parser("http", help="signed Twilio webhooks vs a bare endpoint")
+    http.add_argument("--messages", type=int, default=3000, help="webhooks measured")
+    http.add_argument("--concurrency", type=int, default=16)
+    http.add_argument("--phones", type=int, default=400, help="distinct simulated senders")
+    http.add_argument("--json", type=Path, help="write the figures to this file")
     return parser
 
 
@@ -121,6 +126,15 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.sms_budget import print_budget
 
         return print_budget(args.lang, show_all=args.all)
+    if args.command == "bench" and args.bench_command == "http":
+        from bot.bench_http import run_http_bench
+
+        report = run_http_bench(
+            messages=args.messages, concurrency=args.concurrency, phones=args.phones
+        )
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        return 0
     if args.command == "bench":
         from bot.bench import run_engine_bench
 

@@ -12,7 +12,9 @@ INSERT to dedupe, UPDATEs only of what changed, INSERT … RETURNING for the rep
 """
 
 import logging
+import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -169,6 +171,9 @@ class ConversationService:
         if not isinstance(bind, Engine):
             raise TypeError("the session factory must be bound to an Engine")
         self.engine = bind
+        # SQLite has one writer at a time: threads of this process queue on a lock here rather
+        # than in SQLite's busy handler, whose sleeps make the slowest answers very slow.
+        self._writer = threading.Lock() if bind.dialect.name == "sqlite" else nullcontext()
         self.flow = flow
         self.clock = clock
         self.renderers = renderers or {}
@@ -176,7 +181,7 @@ class ConversationService:
     def handle(self, inbound: Inbound) -> Handled:
         for attempt in range(3):
             try:
-                with self.engine.begin() as connection:
+                with self._writer, self.engine.begin() as connection:
                     return self._handle(connection, inbound)
             except IntegrityError:
                 # Two deliveries of one webhook raced past each other: the other one won.
