@@ -14,7 +14,7 @@ INSERT to dedupe, UPDATEs only of what changed, INSERT … RETURNING for the rep
 import logging
 import threading
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
