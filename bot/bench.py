@@ -33,10 +33,9 @@ import uuid
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -102,7 +101,7 @@ def run_engine_bench(
     place = nullcontext(str(directory)) if directory else TemporaryDirectory(prefix="tremplin-")
     with place as name:
         Path(name).mkdir(parents=True, exist_ok=True)
-        results = [_bench_size(Path(name), size, messages, state, err) for size in sizes]
+        results = _bench_sizes(Path(name), sizes, messages, state, err)
     by_size = sorted(results, key=lambda r: int(r["candidates"]))
     rates = [r["service"]["messages_per_second"] for r in (by_size[0], by_size[-1])]
     slowdown = round((rates[0] / rates[1] - 1) * 100, 1)  # time per message, largest vs smallest
@@ -130,33 +129,69 @@ def run_engine_bench(
     return report
 
 
-def _bench_size(
-    where: Path, size: int, messages: int, state: State, err: Console
-) -> dict[str, Any]:
-    path = where / f"bench-engine-{size}.db"
-    for suffix in ("", "-wal", "-shm"):
-        path.with_name(path.name + suffix).unlink(missing_ok=True)
-    engine = make_engine(f"sqlite:///{path}")
-    try:
-        upgrade(engine)
-        started = time.perf_counter()
-        _populate(engine, size, state, err)
-        populate_seconds = time.perf_counter() - started
-    finally:
-        engine.dispose()
-    rng = random.Random(size)  # noqa: S311 (reproducible picks, nothing secret)
-    err.print(f"{size:,} candidates: measuring the service, then the floor…")
-    service = _bench_service(path, _jobs(rng, size, _WARMUP, "ws"), _jobs(rng, size, messages, "s"))
-    floor = _bench_floor(path, _jobs(rng, size, _WARMUP, "wf"), _jobs(rng, size, messages, "f"))
-    ratio = 100 * service["messages_per_second"] / floor["messages_per_second"]
-    return {
-        "candidates": size,
-        "populate_seconds": round(populate_seconds, 1),
-        "service": service,
-        "floor": floor,
-        "service_vs_floor_percent": round(ratio, 1),
-        "service_vs_floor_met": ratio >= MIN_SERVICE_VS_FLOOR_PERCENT,
+_ROUNDS = 5
+
+
+def _bench_sizes(
+    where: Path, sizes: list[int], messages: int, state: State, err: Console
+) -> list[dict[str, Any]]:
+    """Populate every size first, then measure in interleaved rounds.
+
+    Round after round, each size's service and floor handle a share of the messages, so that a
+    burst of load from elsewhere on the machine falls on every size alike instead of on one.
+    """
+    paths, populate = {}, {}
+    for size in sizes:
+        path = where / f"bench-engine-{size}.db"
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        engine = make_engine(f"sqlite:///{path}")
+        try:
+            upgrade(engine)
+            started = time.perf_counter()
+            _populate(engine, size, state, err)
+            populate[size] = round(time.perf_counter() - started, 1)
+        finally:
+            engine.dispose()
+        paths[size] = path
+    err.print(f"Measuring {messages:,} messages per size in {_ROUNDS} interleaved rounds…")
+    runners: dict[int, tuple[_Runner, _Runner]] = {
+        size: (_ServiceRunner(paths[size]), _FloorRunner(paths[size])) for size in sizes
     }
+    samples: dict[tuple[int, str], list[float]] = {}
+    elapsed: dict[tuple[int, str], float] = {}
+    try:
+        for number in range(_ROUNDS):
+            share = messages // _ROUNDS + (1 if number < messages % _ROUNDS else 0)
+            for size in sizes:
+                rng = random.Random(size * 1000 + number)  # noqa: S311 (reproducible, not secret)
+                for kind, runner in zip(("service", "floor"), runners[size], strict=True):
+                    prefix = f"{kind[0]}{number}"
+                    if number == 0:
+                        _timed(runner, _jobs(rng, size, _WARMUP, "w" + prefix))
+                    seconds, latencies = _timed(runner, _jobs(rng, size, share, prefix))
+                    samples.setdefault((size, kind), []).extend(latencies)
+                    elapsed[(size, kind)] = elapsed.get((size, kind), 0.0) + seconds
+    finally:
+        for pair in runners.values():
+            for opened in pair:
+                opened.close()
+    results = []
+    for size in sizes:
+        service = _figures(samples[(size, "service")], elapsed[(size, "service")])
+        floor = _figures(samples[(size, "floor")], elapsed[(size, "floor")])
+        ratio = 100 * service["messages_per_second"] / floor["messages_per_second"]
+        results.append(
+            {
+                "candidates": size,
+                "populate_seconds": populate[size],
+                "service": service,
+                "floor": floor,
+                "service_vs_floor_percent": round(ratio, 1),
+                "service_vs_floor_met": ratio >= MIN_SERVICE_VS_FLOOR_PERCENT,
+            }
+        )
+    return results
 
 
 def _mid_conversation_state(now: datetime) -> State:
@@ -212,26 +247,38 @@ def _jobs(rng: random.Random, size: int, count: int, prefix: str) -> list[Job]:
     ]
 
 
-def _bench_service(path: Path, warmup: list[Job], jobs: list[Job]) -> dict[str, float]:
-    engine = make_engine(f"sqlite:///{path}")
-    service = ConversationService(make_session_factory(engine), DEFAULT_FLOW)
+class _Runner(Protocol):
+    def __call__(self, job: Job) -> None: ...
 
-    def handle(job: Job) -> None:
-        service.handle(Inbound("sms", job[0], TextReceived(job[1]), external_id=job[2]))
-
-    try:
-        return _timed(handle, warmup, jobs)
-    finally:
-        engine.dispose()
+    def close(self) -> None: ...
 
 
-def _bench_floor(path: Path, warmup: list[Job], jobs: list[Job]) -> dict[str, float]:
-    connection = sqlite3.connect(path, isolation_level=None)
-    try:
-        apply_sqlite_pragmas(connection)
-        return _timed(partial(_floor_message, connection), warmup, jobs)
-    finally:
-        connection.close()
+class _ServiceRunner:
+    """The product's service on the product's engine (WAL, synchronous FULL, BEGIN IMMEDIATE)."""
+
+    def __init__(self, path: Path) -> None:
+        self.engine = make_engine(f"sqlite:///{path}")
+        self.service = ConversationService(make_session_factory(self.engine), DEFAULT_FLOW)
+
+    def __call__(self, job: Job) -> None:
+        self.service.handle(Inbound("sms", job[0], TextReceived(job[1]), external_id=job[2]))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+class _FloorRunner:
+    """Raw ``sqlite3`` with the same pragmas doing the least durable work per message."""
+
+    def __init__(self, path: Path) -> None:
+        self.connection = sqlite3.connect(path, isolation_level=None)
+        apply_sqlite_pragmas(self.connection)
+
+    def __call__(self, job: Job) -> None:
+        _floor_message(self.connection, job)
+
+    def close(self) -> None:
+        self.connection.close()
 
 
 def _floor_message(connection: sqlite3.Connection, job: Job) -> None:
@@ -250,23 +297,27 @@ def _floor_message(connection: sqlite3.Connection, job: Job) -> None:
     connection.execute("COMMIT")
 
 
-def _timed(run: Callable[[T], object], warmup: Sequence[T], jobs: Sequence[T]) -> dict[str, float]:
-    """Run the warm-up, then time each job: throughput over the whole loop, p50/p99 latency."""
-    for job in warmup:
-        run(job)
+def _timed(run: Callable[[Job], object], jobs: Sequence[Job]) -> tuple[float, list[float]]:
+    """Run the jobs one after the other: the whole loop's seconds and each job's latency."""
     clock, latencies = time.perf_counter, []
     started = clock()
     for job in jobs:
         before = clock()
         run(job)
         latencies.append(clock() - before)
-    elapsed = clock() - started
-    cuts = statistics.quantiles(latencies, n=100, method="inclusive") if len(jobs) > 1 else None
+    return clock() - started, latencies
+
+
+def _figures(latencies: list[float], elapsed: float) -> dict[str, float]:
+    """Throughput over the measured loops, and p50/p99 latency."""
+    cuts = (
+        statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else None
+    )
     p50, p99 = (cuts[49], cuts[98]) if cuts else (latencies[0], latencies[0])
     return {
-        "messages": len(jobs),
+        "messages": len(latencies),
         "seconds": round(elapsed, 3),
-        "messages_per_second": round(len(jobs) / elapsed, 1),
+        "messages_per_second": round(len(latencies) / elapsed, 1),
         "p50_ms": round(p50 * 1000, 3),
         "p99_ms": round(p99 * 1000, 3),
     }
