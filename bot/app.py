@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import BaseRoute, Route
 
 from bot.channels.twilio_sms import twilio_routes
+from bot.locales_page import locales_routes
 from bot.runtime import Runtime
 from bot.simulator import simulator_routes
 
@@ -34,6 +35,7 @@ def create_app(runtime: Runtime, *, simulator: bool = False) -> Starlette:
 
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/", index)]
     routes += twilio_routes(runtime)
+    routes += locales_routes()
     if simulator:
         routes += simulator_routes(runtime)
     app = Starlette(routes=routes)

@@ -14,6 +14,8 @@ Rules of this module:
   phone, so what is shown is what a delivery would send, and it is marked sent once shown.
 - Every API call refuses other origins: another web site must not drive a candidate's
   conversation through a coach's browser.
+- Each answer says the conversation's locale and its writing direction, so a phone texting in
+  Arabic, Dari or Pashto is laid out right to left, as the candidate's own phone would be.
 """
 
 import asyncio
@@ -24,7 +26,7 @@ import uuid
 import weakref
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Literal
 
 from jinja2 import Environment, PackageLoader
 from sqlalchemy import select
@@ -39,19 +41,24 @@ from bot.runtime import Runtime
 from bot.service import Inbound
 from bot.sms import measure
 from conversations.events import TextReceived
-from storage import ChannelIdentity
+from storage import Candidate, ChannelIdentity
 
 __all__ = [
     "CHANNEL",
     "MAX_TEXT_LENGTH",
+    "RTL_LOCALES",
+    "conversation_locale",
     "display_number",
     "is_fictional_number",
     "simulator_routes",
+    "text_direction",
 ]
 
 CHANNEL = "simulator"
 MAX_TEXT_LENGTH = 1600
 """Ten concatenated GSM-7 segments: more than any phone sends as one message."""
+RTL_LOCALES: Final = frozenset({"ar", "fa_AF", "ps"})
+"""The product's locales written right to left (Arabic script): the one list of them."""
 
 _STATIC = Path(__file__).parent / "static"
 _FICTIONAL = re.compile(r"\+3363998\d{4}")
@@ -78,6 +85,35 @@ def display_number(phone: str) -> str:
     """``+33639981234`` → ``+33 6 39 98 12 34``, as a French phone shows it."""
     rest = phone[3:]
     return "+33 " + rest[0] + " " + " ".join(rest[i : i + 2] for i in range(1, len(rest), 2))
+
+
+def text_direction(locale: str | None) -> Literal["rtl", "ltr"]:
+    """``rtl`` for a locale written right to left, ``ltr`` otherwise (and before one is known)."""
+    return "rtl" if locale in RTL_LOCALES else "ltr"
+
+
+def conversation_locale(runtime: Runtime, phone: str) -> str | None:
+    """The locale of the candidate texting from this simulated phone (None before any message).
+
+    Read after handling, so a reply that has just switched the language is laid out in it.
+    """
+    with runtime.sessions() as session:
+        return session.scalar(
+            select(Candidate.locale)
+            .join(ChannelIdentity, ChannelIdentity.candidate_id == Candidate.id)
+            .where(ChannelIdentity.channel == CHANNEL, ChannelIdentity.address == phone)
+        )
+
+
+def _answer(runtime: Runtime, phone: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """An API answer: the messages shown, and how the phone's thread is to be laid out."""
+    locale = conversation_locale(runtime, phone)
+    return {
+        "phone": phone,
+        "messages": messages,
+        "locale": locale,
+        "dir": text_direction(locale),
+    }
 
 
 @cache
@@ -134,7 +170,12 @@ def _deliver(runtime: Runtime, phone: str) -> list[dict[str, Any]]:
     return shown
 
 
-def _exchange(runtime: Runtime, phone: str, text: str) -> list[dict[str, Any]]:
+def _poll(runtime: Runtime, phone: str) -> dict[str, Any]:
+    """What is waiting for the simulated phone, and the locale its thread is shown in."""
+    return _answer(runtime, phone, _deliver(runtime, phone))
+
+
+def _exchange(runtime: Runtime, phone: str, text: str) -> dict[str, Any]:
     """One SMS from the simulated phone, handled and answered like a real one."""
     runtime.service.handle(
         Inbound(
@@ -144,7 +185,7 @@ def _exchange(runtime: Runtime, phone: str, text: str) -> list[dict[str, Any]]:
             external_id=str(uuid.uuid4()),
         )
     )
-    return _deliver(runtime, phone)
+    return _poll(runtime, phone)
 
 
 def _new_number(runtime: Runtime) -> str | None:
@@ -223,8 +264,8 @@ def simulator_routes(runtime: Runtime) -> list[BaseRoute]:
         if len(text) > MAX_TEXT_LENGTH:
             return _error(422, f"text is longer than {MAX_TEXT_LENGTH} characters")
         async with lock_for(phone):
-            messages = await run_in_threadpool(_exchange, runtime, phone, text)
-        return JSONResponse({"phone": phone, "messages": messages}, headers=_API_HEADERS)
+            answer = await run_in_threadpool(_exchange, runtime, phone, text)
+        return JSONResponse(answer, headers=_API_HEADERS)
 
     async def poll(request: Request) -> JSONResponse:
         # A poll marks messages as delivered, so it is guarded like a POST.
@@ -234,8 +275,8 @@ def simulator_routes(runtime: Runtime) -> list[BaseRoute]:
         if not is_fictional_number(phone):
             return _error(422, "phone must be a simulator number (+3363998xxxx)")
         async with lock_for(phone):
-            messages = await run_in_threadpool(_deliver, runtime, phone)
-        return JSONResponse({"phone": phone, "messages": messages}, headers=_API_HEADERS)
+            answer = await run_in_threadpool(_poll, runtime, phone)
+        return JSONResponse(answer, headers=_API_HEADERS)
 
     return [
         Route("/simulator", page, methods=["GET"], name="simulator"),

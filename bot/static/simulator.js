@@ -5,6 +5,9 @@
  *   is shown exactly as an SMS would show it and can never become markup.
  * - The tab remembers only its own phones (sessionStorage): the page never lists anyone else's.
  * - Requests for one phone run one after another, so a poll and a send never race.
+ * - Each answer says the conversation's locale and direction; a phone texting in Arabic, Dari or
+ *   Pashto is laid out right to left like the candidate's own phone, while each bubble keeps
+ *   dir="auto" so a message in another script still reads the right way.
  */
 (function () {
   "use strict";
@@ -22,7 +25,7 @@
   var container = document.getElementById("phones");
   var template = document.getElementById("phone-template");
   var notice = document.getElementById("notice");
-  var phones = []; // {number, display, messages, queue, frame}
+  var phones = []; // {number, display, locale, dir, messages, queue, frame}
   var counter = 0;
 
   function load() {
@@ -39,6 +42,8 @@
       return {
         number: phone.number,
         display: phone.display,
+        locale: phone.locale,
+        dir: phone.dir,
         messages: phone.messages.slice(-MAX_KEPT),
       };
     });
@@ -86,11 +91,31 @@
     return message.encoding + " · " + message.segments + " SMS";
   }
 
+  // The thread and the input box follow the conversation's language: "fa_AF" → lang="fa-AF".
+  function layout(phone) {
+    var dir = phone.dir === "rtl" ? "rtl" : "ltr";
+    var thread = phone.frame.querySelector(".thread");
+    thread.dir = dir;
+    phone.frame.querySelector("textarea").dir = dir;
+    if (typeof phone.locale === "string" && phone.locale) {
+      thread.lang = phone.locale.replace(/_/g, "-");
+    } else {
+      thread.removeAttribute("lang");
+    }
+  }
+
+  // The page's own words (French, Latin script) read left to right even in a mirrored thread.
+  function note(className, text) {
+    var line = document.createElement("p");
+    line.className = className;
+    line.dir = "ltr";
+    line.lang = "fr";
+    line.textContent = text;
+    return line;
+  }
+
   function markFailed(item, reason) {
-    var failed = document.createElement("p");
-    failed.className = "meta failed";
-    failed.textContent = "Non envoyé : " + reason;
-    item.appendChild(failed);
+    item.appendChild(note("meta failed", "Non envoyé : " + reason));
   }
 
   function bubble(phone, message) {
@@ -105,10 +130,7 @@
     text.textContent = message.text;
     item.appendChild(text);
     if (message.from === "bot") {
-      var meta = document.createElement("p");
-      meta.className = "meta";
-      meta.textContent = segmentsLabel(message);
-      item.appendChild(meta);
+      item.appendChild(note("meta", segmentsLabel(message)));
     } else if (message.failed) {
       markFailed(item, message.failed);
     }
@@ -118,7 +140,14 @@
     return item;
   }
 
-  function receive(phone, messages) {
+  function receive(phone, data) {
+    var messages = data.messages;
+    var changed = data.locale !== phone.locale || data.dir !== phone.dir;
+    phone.locale = data.locale;
+    phone.dir = data.dir;
+    if (changed) {
+      layout(phone);
+    }
     messages.forEach(function (received) {
       var message = {
         from: "bot",
@@ -130,7 +159,7 @@
       phone.messages.push(message);
       bubble(phone, message);
     });
-    if (messages.length) {
+    if (messages.length || changed) {
       save();
     }
   }
@@ -139,7 +168,7 @@
     return enqueue(phone, function () {
       return request("GET", urls.poll + "?phone=" + encodeURIComponent(phone.number)).then(
         function (data) {
-          receive(phone, data.messages);
+          receive(phone, data);
         }
       );
     });
@@ -157,7 +186,7 @@
       return request("POST", urls.send, { phone: phone.number, text: text });
     })
       .then(function (data) {
-        receive(phone, data.messages);
+        receive(phone, data);
       })
       .catch(function (error) {
         message.failed = error.message;
@@ -214,6 +243,7 @@
       save();
     });
 
+    layout(phone);
     container.appendChild(frame);
     phone.messages.forEach(function (message) {
       bubble(phone, message);
@@ -225,7 +255,13 @@
     say("");
     return request("POST", urls.phones, {})
       .then(function (data) {
-        var phone = { number: data.phone, display: data.display, messages: [] };
+        var phone = {
+          number: data.phone,
+          display: data.display,
+          locale: null,
+          dir: "ltr",
+          messages: [],
+        };
         phones.push(phone);
         save();
         mount(phone).querySelector("textarea").focus();
@@ -243,6 +279,8 @@
       var phone = {
         number: saved.number,
         display: String(saved.display || saved.number),
+        locale: typeof saved.locale === "string" ? saved.locale : null,
+        dir: saved.dir === "rtl" ? "rtl" : "ltr",
         messages: Array.isArray(saved.messages) ? saved.messages : [],
       };
       phones.push(phone);

@@ -2,6 +2,8 @@
 
 import warnings
 from collections.abc import Iterator
+from functools import cache
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
@@ -9,12 +11,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import StarletteDeprecationWarning
 
 from bot.app import create_app
+from bot.i18n import available_locales, lexicon
 from bot.runtime import Runtime
 from bot.service import ConversationService
 from bot.settings import Settings
-from bot.simulator import CHANNEL, display_number, is_fictional_number
+from bot.simulator import (
+    CHANNEL,
+    RTL_LOCALES,
+    display_number,
+    is_fictional_number,
+    text_direction,
+)
 from bot.sms import measure
-from conversations.flow import DEFAULT_FLOW
+from conversations.flow import DEFAULT_FLOW, build_flow
+from conversations.questions import Flow
+from conversations.vocabulary.lists import SUPPORTED_LOCALES
 from storage import ChannelIdentity, Outbox
 
 with warnings.catch_warnings():
@@ -26,19 +37,31 @@ PHONE = "+33639981234"
 OTHER_PHONE = "+33639985678"
 
 
+@cache
+def _flow() -> Flow:
+    """The flow ``tremplin serve`` runs: every complete catalog offered, as in production."""
+    locales = available_locales()
+    return build_flow(locales, lexicon(locales))
+
+
 @pytest.fixture
 def client(migrated_engine: Engine, session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
     settings = Settings(database_url=migrated_engine.url.render_as_string(hide_password=False))
-    service = ConversationService(session_factory, DEFAULT_FLOW)
+    service = ConversationService(session_factory, _flow())
     runtime = Runtime(settings, migrated_engine, session_factory, service)
     with TestClient(create_app(runtime, simulator=True)) as test_client:
         yield test_client
 
 
-def _send(client: TestClient, text: str, phone: str = PHONE) -> list[dict[str, object]]:
+def _answer(client: TestClient, text: str, phone: str = PHONE) -> dict[str, Any]:
     response = client.post("/simulator/api/send", json={"phone": phone, "text": text})
     assert response.status_code == 200, response.text
-    messages: list[dict[str, object]] = response.json()["messages"]
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def _send(client: TestClient, text: str, phone: str = PHONE) -> list[dict[str, object]]:
+    messages: list[dict[str, object]] = _answer(client, text, phone)["messages"]
     return messages
 
 
@@ -183,5 +206,39 @@ def test_poll_returns_a_message_queued_by_someone_else_once(
     assert client.get("/simulator/api/poll", params={"phone": OTHER_PHONE}).json() == {
         "phone": OTHER_PHONE,
         "messages": [],
+        "locale": None,  # nobody has texted from it: no conversation, no language yet
+        "dir": "ltr",
     }
     assert client.get("/simulator/api/poll", params={"phone": "12"}).status_code == 422
+
+
+def test_a_dari_conversation_is_laid_out_right_to_left(client: TestClient) -> None:
+    menu = _answer(client, "سلام")
+    assert menu["messages"][0]["step"] == "language"
+    assert menu["dir"] == "ltr"  # no language chosen yet
+    chosen = _answer(client, "2")  # Dari, second in the menu narrowed to Arabic script
+    assert (chosen["locale"], chosen["dir"]) == ("fa_AF", "rtl")
+    assert chosen["messages"][-1]["step"] == "consent"
+    polled = client.get("/simulator/api/poll", params={"phone": PHONE}).json()
+    assert (polled["messages"], polled["locale"], polled["dir"]) == ([], "fa_AF", "rtl")
+
+
+def test_a_french_conversation_stays_left_to_right(client: TestClient) -> None:
+    _answer(client, "Bonjour")
+    chosen = _answer(client, "1")
+    assert (chosen["locale"], chosen["dir"]) == ("fr", "ltr")
+
+
+def test_the_right_to_left_locales_are_those_in_arabic_script() -> None:
+    assert frozenset({"ar", "fa_AF", "ps"}) == RTL_LOCALES
+    assert set(SUPPORTED_LOCALES) >= RTL_LOCALES
+    assert [text_direction(locale) for locale in SUPPORTED_LOCALES] == [
+        "ltr",
+        "ltr",
+        "rtl",
+        "rtl",
+        "rtl",
+        "ltr",
+        "ltr",
+    ]
+    assert text_direction(None) == "ltr"

@@ -247,3 +247,77 @@ def test_two_simulated_phones_in_chromium(base_url: str, database_url: str, tmp_
         finally:
             browser.close()
     assert problems == []
+
+
+def test_a_dari_phone_is_mirrored_and_a_french_one_is_not(base_url: str, tmp_path: Path) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed: apt-get install chromium")
+    from playwright.sync_api import expect, sync_playwright
+
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 900}, locale="fr-FR")
+            page.on(
+                "console",
+                lambda message: problems.append(message.text) if message.type == "error" else None,
+            )
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.goto(f"{base_url}/simulator")
+
+            dari = page.locator(".phone").nth(0)
+            box = dari.get_by_label("Votre SMS")
+            box.fill("سلام")
+            box.press("Enter")
+            expect(dari.locator(".from-bot[data-step='language']")).to_have_count(1)
+            expect(dari.locator(".thread")).to_have_attribute("dir", "ltr")  # nothing chosen yet
+            box.fill("2")  # Dari, second in the menu narrowed to Arabic script
+            box.press("Enter")
+            consent = dari.locator(".from-bot[data-step='consent']")
+            expect(consent).to_have_count(1)
+            thread = dari.locator(".thread")
+            expect(thread).to_have_attribute("dir", "rtl")
+            expect(thread).to_have_attribute("lang", "fa-AF")
+            expect(box).to_have_attribute("dir", "rtl")
+            for bubble in dari.locator(".bubble").all():
+                expect(bubble).to_have_attribute("dir", "auto")
+            # Mirrored: the bot's bubble hugs the right edge, the candidate's the left one.
+            edges = thread.bounding_box()
+            bot = consent.locator(".bubble").bounding_box()
+            mine = dari.locator(".from-me .bubble").last.bounding_box()
+            assert edges is not None and bot is not None and mine is not None
+            right = edges["x"] + edges["width"]
+            assert right - (bot["x"] + bot["width"]) < 30 < bot["x"] - edges["x"]
+            assert mine["x"] - edges["x"] < 30 < right - (mine["x"] + mine["width"])
+            direction = consent.locator(".bubble").evaluate(
+                "element => getComputedStyle(element).direction"
+            )
+            assert direction == "rtl"  # Dari text, read right to left
+
+            page.get_by_role("button", name="+ Nouveau téléphone").click()
+            french = page.locator(".phone").nth(1)
+            french.get_by_label("Votre SMS").fill("Bonjour")
+            french.get_by_label("Votre SMS").press("Enter")
+            expect(french.locator(".from-bot[data-step='language']")).to_have_count(1)
+            french.get_by_label("Votre SMS").fill("1")
+            french.get_by_label("Votre SMS").press("Enter")
+            expect(french.locator(".from-bot[data-step='consent']")).to_have_count(1)
+            expect(french.locator(".thread")).to_have_attribute("dir", "ltr")
+            expect(french.locator(".thread")).to_have_attribute("lang", "fr")
+            expect(french.get_by_label("Votre SMS")).to_have_attribute("dir", "ltr")
+            expect(thread).to_have_attribute("dir", "rtl")  # the Dari phone is unchanged
+
+            for name, phone in (("dari", dari), ("french", french)):
+                shot = tmp_path / f"simulator-{name}.png"
+                phone.screenshot(path=str(shot), animations="disabled")
+                assert shot.stat().st_size > 10_000
+            page.screenshot(path=str(tmp_path / "simulator-rtl.png"), animations="disabled")
+
+            # A reload lays the Dari phone out right to left again, before any new message.
+            page.reload()
+            expect(page.locator(".phone").nth(0).locator(".thread")).to_have_attribute("dir", "rtl")
+            expect(page.locator(".phone").nth(1).locator(".thread")).to_have_attribute("dir", "ltr")
+        finally:
+            browser.close()
+    assert problems == []
