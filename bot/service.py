@@ -39,7 +39,7 @@ from conversations.outputs import (
 )
 from conversations.questions import Flow
 from conversations.state import State, empty_draft
-from storage import Base, new_id, new_slug
+from storage import new_id, new_slug, tables
 
 __all__ = ["ConflictError", "ConversationService", "Handled", "Inbound", "Render"]
 
@@ -47,17 +47,15 @@ log = logging.getLogger(__name__)
 
 Render = Callable[[list[Output], str | None], list[Outgoing]]
 
-_TABLES = Base.metadata.tables
-
-_candidates = _TABLES["candidates"]
-_identities = _TABLES["channel_identities"]
-_conversations = _TABLES["conversations"]
-_drafts = _TABLES["cv_drafts"]
-_versions = _TABLES["cv_versions"]
-_messages = _TABLES["messages"]
-_outbox = _TABLES["outbox"]
-_audit = _TABLES["audit_events"]
-_invitations = _TABLES["invitations"]
+_candidates = tables.candidates
+_identities = tables.channel_identities
+_conversations = tables.conversations
+_drafts = tables.cv_drafts
+_versions = tables.cv_versions
+_messages = tables.messages
+_outbox = tables.outbox
+_audit = tables.audit_events
+_invitations = tables.invitations
 
 
 # Statements built once: building a statement per message costs more than running it.

@@ -50,7 +50,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from bot.sms import measure
-from storage import Base, utcnow
+from storage import tables, utcnow
 
 __all__ = [
     "CANCELLED",
@@ -71,12 +71,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_TABLES = Base.metadata.tables
-_outbox = _TABLES["outbox"]
-_messages = _TABLES["messages"]
-_candidates = _TABLES["candidates"]
-_conversations = _TABLES["conversations"]
-_audit = _TABLES["audit_events"]
+_outbox = tables.outbox
+_messages = tables.messages
+_candidates = tables.candidates
+_conversations = tables.conversations
+_audit = tables.audit_events
 
 
 class Purpose(StrEnum):

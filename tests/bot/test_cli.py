@@ -2,10 +2,8 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import jsonschema
 import pytest
 
 from tests.conversations.golden import GOLDEN_DIR, parse
+from tests.servers import tremplin_serve
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "bot" / "schemas" / "cv.schema.json").read_text())
 HAPPY_PATH = parse(GOLDEN_DIR / "fr_happy_path.chat").inputs
@@ -102,40 +101,13 @@ def test_db_upgrade_and_unknown_candidate(database_url: str) -> None:
     assert missing.returncode == 1 and "No candidate found" in missing.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.mark.slow
-def test_serve_answers_health_checks(tmp_path: Path) -> None:
-    port = _free_port()
-    env = {**os.environ, "TREMPLIN_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
-    log = (tmp_path / "serve.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/healthz", timeout=2
-                ) as response:
-                    body = json.loads(response.read())
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
-        assert body == {"status": "ok", "database": "ok"}
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
-    assert "Tremplin is listening" in (tmp_path / "serve.log").read_text()
+def test_serve_answers_health_checks_and_mounts_the_simulator_on_loopback(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'serve.db'}"
+    with tremplin_serve(database_url, tmp_path / "serve.log") as base:
+        with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
+            assert json.loads(response.read()) == {"status": "ok", "database": "ok"}
+        with urllib.request.urlopen(f"{base}/simulator", timeout=5) as response:
+            assert response.status == 200
+    log = (tmp_path / "serve.log").read_text()
+    assert "Tremplin is listening" in log and "/simulator" in log

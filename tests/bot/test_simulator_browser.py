@@ -5,29 +5,16 @@ with its SMS cost, keeps phones apart, keeps markup as text, and picks up messag
 others. The screenshot is for people reviewing the look.
 """
 
-import contextlib
-import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import threading
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import select
 
-from bot.app import create_app
-from bot.runtime import open_runtime
-from bot.settings import Settings
 from bot.sms import measure
 from storage import ChannelIdentity, Outbox, make_engine, make_session_factory
+from tests.servers import tremplin_serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -42,76 +29,6 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _status(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return error.code
-
-
-def _wait_healthy(base: str, alive: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                assert json.loads(response.read())["status"] == "ok"
-                return
-        except OSError:
-            if time.monotonic() > deadline or not alive():
-                raise
-            time.sleep(0.2)
-
-
-@contextlib.contextmanager
-def _served_by_tremplin(database_url: str, log_path: Path) -> Iterator[str | None]:
-    """``tremplin serve`` on loopback; yields its URL, or None when it has no simulator."""
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "TREMPLIN_DATABASE_URL": database_url}
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_healthy(base, lambda: server.poll() is None)
-            yield base if _status(f"{base}/simulator") == 200 else None
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-
-
-@contextlib.contextmanager
-def _served_in_thread(database_url: str) -> Iterator[str]:
-    """The same app on uvicorn in a thread, with the simulator on (until serve turns it on)."""
-    runtime = open_runtime(Settings(database_url=database_url))
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(runtime, simulator=True), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_healthy(base, thread.is_alive)
-        yield base
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        runtime.close()
-
-
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'simulator.db'}"
@@ -119,12 +36,9 @@ def database_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def base_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    with _served_by_tremplin(database_url, tmp_path / "serve.log") as served:
-        if served is not None:
-            yield served
-            return
-    with _served_in_thread(database_url) as threaded:
-        yield threaded
+    """A real ``tremplin serve`` on loopback, where the simulator is on by itself."""
+    with tremplin_serve(database_url, tmp_path / "serve.log") as base:
+        yield base
 
 
 def _cost(text: str) -> str:
