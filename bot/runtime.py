@@ -1,11 +1,12 @@
 """The composition root: settings → database (migrated) → sessions → conversation service."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.i18n import available_locales, lexicon
+from bot.inbox import Inbox
 from bot.service import ConversationService
 from bot.settings import Settings
 from conversations.flow import build_flow
@@ -20,8 +21,15 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     service: ConversationService
+    inbox: Inbox = field(default=None)  # type: ignore[assignment]  # built from the service
+    """The web's way in: concurrent messages share a transaction (group commit)."""
+
+    def __post_init__(self) -> None:
+        if self.inbox is None:
+            object.__setattr__(self, "inbox", Inbox(self.service))
 
     def close(self) -> None:
+        self.inbox.close()
         self.engine.dispose()
 
 
@@ -33,4 +41,5 @@ def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     sessions = make_session_factory(engine)
     locales = available_locales()
     flow = build_flow(locales, lexicon(locales))
-    return Runtime(settings, engine, sessions, ConversationService(sessions, flow))
+    service = ConversationService(sessions, flow)
+    return Runtime(settings, engine, sessions, service)

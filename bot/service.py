@@ -190,6 +190,29 @@ class ConversationService:
                 log.warning("conversation changed concurrently; handling again (%d)", attempt + 1)
         raise ConflictError("conversation kept changing while handling a message")
 
+    def handle_many(self, inbounds: list[Inbound]) -> list[Handled | Exception]:
+        """Several messages in one transaction: one commit (one fsync) for all of them.
+
+        Each message runs in its own savepoint, in order, so one that fails is rolled back alone
+        and later messages of the same candidate see the earlier ones. Nothing is answered before
+        the shared commit, so no reply goes out for an answer that was not saved.
+        """
+        results: list[Handled | Exception] = []
+        with self._writer, self.engine.begin() as connection:
+            for inbound in inbounds:
+                savepoint = connection.begin_nested()
+                try:
+                    results.append(self._handle(connection, inbound))
+                    savepoint.commit()
+                except IntegrityError:
+                    savepoint.rollback()
+                    results.append(Handled(duplicate=True))
+                except Exception as error:
+                    savepoint.rollback()
+                    log.exception("handling one message of a batch failed")
+                    results.append(error)
+        return results
+
     # One message -------------------------------------------------------------------------------
     def _handle(self, connection: Connection, inbound: Inbound) -> Handled:
         now = self.clock()

@@ -153,7 +153,7 @@ def twilio_routes(runtime: Runtime) -> list[BaseRoute]:
             inbound = to_inbound(form)
         except ValueError:
             return PlainTextResponse("No sender.", 400)
-        handled = await run_in_threadpool(runtime.service.handle, inbound)
+        handled = await runtime.inbox.handle(inbound)
         log.info(
             "SMS %s handled: %s",
             inbound.external_id,
