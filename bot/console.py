@@ -10,6 +10,7 @@ import sys
 import uuid
 from typing import TextIO
 
+from bot.i18n import available_locales
 from bot.outbox import deliver_pending
 from bot.runtime import open_runtime
 from bot.service import Inbound
@@ -39,6 +40,10 @@ def run_chat(
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     err = sys.stderr
+    if lang is not None and lang not in available_locales():
+        offered = ", ".join(available_locales())
+        print(f"Unknown or unfinished language {lang!r}: choose among {offered}", file=err)
+        return 2
     if phone is not None:
         address = to_e164(phone)
         if address is None:

@@ -84,6 +84,11 @@ def test_without_a_phone_each_run_is_a_new_simulated_number(database_url: str) -
     assert "Simulated phone number: +3363998" in run.stderr
 
 
+def test_an_unknown_language_is_explained(database_url: str) -> None:
+    run = tremplin(database_url, "chat", "--lang", "xx", check=False)
+    assert run.returncode == 2 and "choose among fr, en" in run.stderr
+
+
 def test_a_wrong_phone_number_is_explained(database_url: str) -> None:
     run = tremplin(database_url, "chat", "--phone", "12", check=False)
     assert run.returncode == 2 and "not a valid phone number" in run.stderr
