@@ -16,6 +16,7 @@ __all__ = ["ask_menu", "run_command"]
 
 _NO_SKIP = ("language", "consent")
 _LOOP_TITLES = {"experience_title": "experiences", "training_title": "trainings"}
+_LOOP_STARTS = ("has_experience", "has_training")
 
 
 def ask_menu(turn: Turn, kind: str) -> None:
@@ -37,7 +38,7 @@ def _help(turn: Turn) -> None:
     question = turn.question
     if question is not None:
         turn.say(question.help)
-        if question.optional:
+        if question.optional and question.help != "help_optional":
             turn.say("help_optional")
     turn.say("help_commands")
     _reask(turn)
@@ -81,6 +82,9 @@ def _skip(turn: Turn) -> None:
         turn.accept()
         return
     kept = saved_answer(state) is not None
+    if question.id in _LOOP_STARTS and state.tries >= MAX_TRIES:
+        turn.accept(END_PART)  # "have you worked before?" skipped: nothing to ask about
+        return
     if question.id in _LOOP_TITLES and not kept and state.tries >= MAX_TRIES:
         # No title, no item: end this loop rather than ask the employer of nothing.
         items = state.cv[_LOOP_TITLES[question.id]]

@@ -181,7 +181,7 @@ def answer_consent(turn: Turn, text: str) -> None:
 
 
 def answer_invite_code(turn: Turn, text: str) -> None:
-    code = text.replace(" ", "").upper()
+    code = text.replace(" ", "").replace("-", "").upper()
     if fold(text) in NO_WORDS or fold(text) in ("2", "pas de code", "aucun", "no code"):
         turn.accept()
     elif _INVITE.match(code):
@@ -214,7 +214,8 @@ def answer_last_name(turn: Turn, text: str) -> None:
 
 def answer_location(turn: Turn, text: str) -> None:
     place = parse_location(text[: LIMITS["label"] * 2])
-    if place is None or not has_visible_text(place.label):
+    letters = sum(ch.isalpha() for ch in text)
+    if place is None or (place.postal_code is None and letters < 2):
         turn.reject("not_understood")
         return
     turn.state.cv["locations"] = [
@@ -369,6 +370,11 @@ def _loop_start(turn: Turn, text: str, field: str, first: str) -> None:
             _loop_next(turn, field, first)
         elif code == "restart":
             items.clear()
+            # BACK and EDIT must not lead into the items just deleted.
+            part = turn.flow.by_id[first].part
+            state.history = [h for h in state.history if _part_of(turn, h[0]) != part]
+            if state.return_to is not None and _part_of(turn, state.return_to[0]) == part:
+                state.return_to = ["review", 0] if state.status == "submitted" else None
             turn.accept(first, 0)
         elif code == "keep":
             turn.accept(END_PART)
@@ -376,6 +382,11 @@ def _loop_start(turn: Turn, text: str, field: str, first: str) -> None:
     has = _yes_no(turn, text)
     if has is not None:
         turn.accept(first, 0) if has else turn.accept(END_PART)
+
+
+def _part_of(turn: Turn, step: str) -> int | None:
+    question = turn.flow.by_id.get(step)
+    return question.part if question is not None else None
 
 
 def _loop_next(turn: Turn, field: str, first: str) -> None:

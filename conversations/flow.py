@@ -84,7 +84,7 @@ def _no_code_yet(state: State, caps: Capabilities) -> bool:
 
 def _one_job_only(state: State, caps: Capabilities) -> bool:
     del caps
-    return len(state.cv["target_jobs"]) < 2
+    return len(state.cv["target_jobs"]) == 1
 
 
 def _never(state: State, caps: Capabilities) -> bool:

@@ -10,7 +10,7 @@ only serves to compare.
 import re
 import unicodedata
 
-__all__ = ["clean_answer", "fold", "fold_digits", "has_visible_text", "words"]
+__all__ = ["clean_answer", "fold", "fold_digits", "has_visible_text"]
 
 # Arabic-Indic (U+0660..) and Extended Arabic-Indic / Persian (U+06F0..) digits count as 0-9.
 _DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
@@ -66,11 +66,6 @@ def fold(text: str) -> str:
     stripped = stripped.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
     stripped = _PUNCT.sub(" ", stripped.replace("_", " "))
     return _SPACES.sub(" ", stripped).strip()
-
-
-def words(text: str) -> list[str]:
-    """The folded words of a text."""
-    return fold(text).split()
 
 
 def has_visible_text(text: str) -> bool:

@@ -6,7 +6,7 @@ list. The order of a list is the order of its numbers on the phone.
 
 from conversations.markers import NP_
 
-__all__ = ["LISTS", "LOCALE_NAMES", "SUPPORTED_LOCALES", "label_of"]
+__all__ = ["LISTS", "LOCALE_NAMES", "SUPPORTED_LOCALES"]
 
 LISTS: dict[str, dict[str, str]] = {
     "yes_no": {"yes": NP_("yes_no", "Oui"), "no": NP_("yes_no", "Non")},
@@ -73,8 +73,3 @@ LOCALE_NAMES: dict[str, str] = {
     "ti": "ትግርኛ",
 }
 SUPPORTED_LOCALES: tuple[str, ...] = tuple(LOCALE_NAMES)
-
-
-def label_of(kind: str, code: str) -> str:
-    """The French label of a closed-list code."""
-    return LISTS[kind][code]
