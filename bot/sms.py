@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "GSM7_BASIC",
@@ -96,10 +97,17 @@ def to_gsm7(text: str) -> str:
     return "".join(out)
 
 
+_GSM7_ALL = GSM7_BASIC | GSM7_EXTENDED
+
+
+@lru_cache(maxsize=4096)
 def measure(text: str) -> SmsInfo:
-    """Encoding and segment count of a message, as Twilio counts them."""
-    if all(ch in GSM7_BASIC or ch in GSM7_EXTENDED for ch in text):
-        units = sum(2 if ch in GSM7_EXTENDED else 1 for ch in text)
+    """Encoding and segment count of a message, as Twilio counts them.
+
+    Cached: the same prompts are measured again and again, on every message.
+    """
+    if _GSM7_ALL.issuperset(text):
+        units = len(text) + sum(text.count(ch) for ch in GSM7_EXTENDED)
         single, multi, encoding = 160, 153, Encoding.GSM7
     else:
         units = len(text.encode("utf-16-le")) // 2
