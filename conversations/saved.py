@@ -20,6 +20,14 @@ def _item_field(state: State, field: str, key: str) -> Text | None:
 
 
 def saved_answer(state: State) -> Text | None:
+    """The saved answer, its closing full stop removed: the message adds its own."""
+    answer = _saved_answer(state)
+    if isinstance(answer, Raw):
+        return Raw(answer.value.rstrip(" .。۔።")) if answer.value.rstrip(" .。۔።") else answer
+    return answer
+
+
+def _saved_answer(state: State) -> Text | None:
     """The saved answer to the current question, shown by BACK and EDIT so it can be kept."""
     cv, person, step = state.cv, state.person, state.step
     simple = {
