@@ -19,7 +19,6 @@ import json
 import threading
 import time
 import uuid
-import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -31,18 +30,13 @@ from urllib.parse import parse_qsl
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.exceptions import StarletteDeprecationWarning
 from twilio.request_validator import RequestValidator
 
 from bot.runtime import Runtime
 from bot.service import ConversationService
 from bot.settings import Settings
 from conversations.flow import DEFAULT_FLOW
-
-with warnings.catch_warnings():
-    # Starlette would rather have httpx2; httpx still works and is what the project depends on.
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from starlette.testclient import TestClient
+from tests.web import TestClient
 
 __all__ = [
     "ACCOUNT_SID",

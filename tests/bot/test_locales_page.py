@@ -2,14 +2,12 @@
 
 import html
 import shutil
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.exceptions import StarletteDeprecationWarning
 
 from bot.app import create_app
 from bot.i18n import available_locales, catalog_path
@@ -28,11 +26,7 @@ from conversations.flow import DEFAULT_FLOW
 from conversations.vocabulary.lists import LOCALE_NAMES, SUPPORTED_LOCALES
 from locales import LOCALES_DIR
 from storage import make_engine
-
-with warnings.catch_warnings():
-    # Starlette would rather have httpx2; httpx still works and is what the project depends on.
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from starlette.testclient import TestClient
+from tests.web import TestClient
 
 NBSP = "\u00a0"
 

@@ -1,6 +1,5 @@
 """The phone simulator's page and API, through the real app, service and database."""
 
-import warnings
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
@@ -8,7 +7,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.exceptions import StarletteDeprecationWarning
 
 from bot.app import create_app
 from bot.i18n import available_locales, lexicon
@@ -27,11 +25,7 @@ from conversations.flow import DEFAULT_FLOW, build_flow
 from conversations.questions import Flow
 from conversations.vocabulary.lists import SUPPORTED_LOCALES
 from storage import ChannelIdentity, Outbox
-
-with warnings.catch_warnings():
-    # Starlette would rather have httpx2; httpx still works and is what the project depends on.
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from starlette.testclient import TestClient
+from tests.web import TestClient
 
 PHONE = "+33639981234"
 OTHER_PHONE = "+33639985678"
