@@ -29,13 +29,13 @@ from typing import Literal
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
-from jinja2 import Environment, PackageLoader
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.i18n import available_locales, catalog_path
+from bot.page_templates import templates
 from bot.simulator import text_direction
 from conversations.vocabulary.lists import LOCALE_NAMES, SUPPORTED_LOCALES
 from locales import LOCALES_DIR
@@ -202,11 +202,6 @@ def locale_statuses() -> tuple[LocaleStatus, ...]:
 
 
 @cache
-def _templates() -> Environment:
-    return Environment(loader=PackageLoader("bot", "templates"), autoescape=True)
-
-
-@cache
 def _stylesheet_version() -> str:
     """A digest of the stylesheet, so a browser never keeps an old one."""
     return hashlib.sha256(_STYLESHEET.read_bytes()).hexdigest()[:12]
@@ -216,7 +211,7 @@ def render_page(statuses: Sequence[LocaleStatus], stylesheet: str) -> str:
     """The page's HTML (autoescaped: a reviewer's name is only ever text)."""
     total = statuses[0].total if statuses else 0
     return (
-        _templates()
+        templates()
         .get_template("locales.html")
         .render(statuses=statuses, total=total, stylesheet=stylesheet)
     )

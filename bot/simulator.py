@@ -28,7 +28,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from jinja2 import Environment, PackageLoader
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -37,6 +36,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.outbox import deliver_pending
+from bot.page_templates import templates
 from bot.runtime import Runtime
 from bot.service import Inbound
 from bot.sms import measure
@@ -114,11 +114,6 @@ def _answer(runtime: Runtime, phone: str, messages: list[dict[str, Any]]) -> dic
         "locale": locale,
         "dir": text_direction(locale),
     }
-
-
-@cache
-def _templates() -> Environment:
-    return Environment(loader=PackageLoader("bot", "templates"), autoescape=True)
 
 
 @cache
@@ -223,7 +218,7 @@ def simulator_routes(runtime: Runtime) -> list[BaseRoute]:
             return f"{path}?v={_asset_version(name)}"
 
         html = (
-            _templates()
+            templates()
             .get_template("simulator.html")
             .render(
                 css=asset("simulator.css"),
