@@ -24,8 +24,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.outbox_rows import Purpose, cancel_pending
 from bot.sms_render import Outgoing, render_sms
-from bot.worker import Purpose, cancel_pending
 from conversations.draft import progress
 from conversations.engine import step
 from conversations.events import Event, TextReceived

@@ -30,10 +30,11 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.outbox_rows import record_delivery_status
 from bot.runtime import Runtime
 from bot.service import Inbound
 from bot.settings import Settings
-from bot.worker import DeliveryError, Sent, record_delivery_status
+from bot.worker import DeliveryError, Sent
 from conversations.events import Event, MediaReceived, TextReceived
 from conversations.parsing.phones import to_e164
 from storage import utcnow

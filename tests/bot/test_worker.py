@@ -18,16 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import create_app
 from bot.channels.twilio_sms import TwilioSender
+from bot.outbox_rows import Purpose, queue_message
 from bot.runtime import Runtime
 from bot.server import run_worker, senders_for
 from bot.settings import Settings
-from bot.worker import (
-    DEFAULT_BACKOFF,
-    BackgroundWorker,
-    OutboxWorker,
-    Purpose,
-    queue_message,
-)
+from bot.worker import DEFAULT_BACKOFF, BackgroundWorker, OutboxWorker
 from storage import AuditEvent, Candidate, Conversation, Message, Outbox, utcnow
 from tests.bot.conftest import Send
 from tests.bot.fake_twilio import (
