@@ -63,8 +63,6 @@ log = logging.getLogger(__name__)
 _outbox = tables.outbox
 _messages = tables.messages
 _candidates = tables.candidates
-_conversations = tables.conversations
-_audit = tables.audit_events
 
 
 DEFAULT_BACKOFF: tuple[timedelta, ...] = (
