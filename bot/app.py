@@ -1,15 +1,17 @@
 """The web app: one Starlette application that the channel, coach and CV features extend."""
 
-from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from bot.channels.twilio_sms import twilio_routes
 from bot.locales_page import locales_routes
+from bot.page_templates import templates
 from bot.runtime import Runtime
 from bot.simulator import simulator_routes
+from storage import ping
 
 __all__ = ["create_app"]
 
@@ -21,17 +23,14 @@ def create_app(runtime: Runtime, *, simulator: bool = False) -> Starlette:
         """Liveness and readiness: the process answers and the database does too."""
         del request
         try:
-            with runtime.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+            await run_in_threadpool(ping, runtime.engine)
         except Exception as error:  # noqa: BLE001 - any database failure means "not ready"
             return JSONResponse({"status": "error", "database": type(error).__name__}, 503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
-    async def index(request: Request) -> PlainTextResponse:
+    async def index(request: Request) -> HTMLResponse:
         del request
-        return PlainTextResponse(
-            "Tremplin is running. Health: /healthz. Try a conversation: tremplin chat\n"
-        )
+        return HTMLResponse(templates().get_template("home.html").render(simulator=simulator))
 
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/", index)]
     routes += twilio_routes(runtime)

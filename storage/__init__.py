@@ -22,6 +22,7 @@ from storage.database import (
     make_engine,
     make_session_factory,
     normalise_url,
+    ping,
 )
 from storage.migrate import current_revision, downgrade, head_revision, upgrade
 from storage.models import (
@@ -77,6 +78,7 @@ __all__ = [
     "new_id",
     "new_slug",
     "normalise_url",
+    "ping",
     "upgrade",
     "utcnow",
 ]

@@ -37,6 +37,7 @@ __all__ = [
     "make_engine",
     "make_session_factory",
     "normalise_url",
+    "ping",
 ]
 
 DEFAULT_DATABASE_URL = "sqlite:///./tremplin.db"
@@ -97,6 +98,22 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     expiring them would mean a reload (and, on SQLite, another ``BEGIN IMMEDIATE``) for nothing.
     """
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def ping(engine: Engine) -> None:
+    """Ask the database for ``SELECT 1`` outside any transaction (raises when it is down).
+
+    A health check must not queue behind writers: through the ORM it would open a transaction,
+    which on SQLite is ``BEGIN IMMEDIATE`` and waits for the write lock.
+    """
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.fetchall()
+        cursor.close()
+    finally:
+        connection.close()
 
 
 def lock_conversation(session: Session, conversation_id: str) -> None:

@@ -236,3 +236,10 @@ def test_the_right_to_left_locales_are_those_in_arabic_script() -> None:
         "ltr",
     ]
     assert text_direction(None) == "ltr"
+
+
+def test_the_home_page_links_to_the_simulator_and_the_languages(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert 'href="/simulator"' in page.text and 'href="/locales"' in page.text
+    assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}

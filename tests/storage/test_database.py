@@ -185,3 +185,21 @@ def test_lock_conversation_holds_the_row_until_commit(
 
     with session_factory() as contender:
         lock_conversation(contender, conversation.id)  # free again
+
+
+def test_a_health_ping_does_not_wait_for_a_writer(tmp_path: Path) -> None:
+    """``ping`` answers while another connection holds SQLite's write lock."""
+    from storage import ping
+
+    url = f"sqlite:///{tmp_path / 'ping.db'}"
+    writer, checker = (
+        make_engine(url),
+        make_engine(url, sqlite_pragmas={**SQLITE_PRAGMAS, "busy_timeout": 100}),
+    )
+    try:
+        with writer.begin() as connection:  # BEGIN IMMEDIATE: the write lock is held
+            connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+            ping(checker)  # would raise "database is locked" if it opened a write transaction
+    finally:
+        writer.dispose()
+        checker.dispose()
