@@ -157,8 +157,9 @@ class Turn:
         state = self.state
         state.tries += 1
         question = self.question
-        if "example" not in params and question is not None and message_id in _WITH_EXAMPLE:
-            params["example"] = Msg(question.example)
+        if "example" not in params and message_id in _WITH_EXAMPLE:
+            # Resting steps (the save point's menu) have no question: their answer is a number.
+            params["example"] = Msg(question.example if question else "example_choice")
         self.outputs.append(Say(msg_from(message_id, params)))
         if state.tries >= MAX_TRIES:
             self.say("too_many_tries")

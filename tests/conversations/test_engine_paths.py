@@ -531,3 +531,21 @@ def test_other_language_already_chosen_is_not_added_twice() -> None:
     state, _ = send(at("languages"), "1 9", "français")
     assert state.cv["languages"] == [{"code": "fr", "level": None}]
     assert (state.step, state.index) == ("language_level", 0)
+
+
+def test_an_emoji_at_a_save_point_is_answered_with_an_example() -> None:
+    from datetime import UTC, datetime
+
+    from bot.sms_render import render_sms
+    from conversations.engine import step
+    from conversations.events import TextReceived
+    from conversations.flow import DEFAULT_FLOW
+    from conversations.state import State
+
+    state = State(locale="fr", step="checkpoint", checkpoint_part=2, consent_at="2026-11-26")
+    state, outputs = step(
+        DEFAULT_FLOW, state, TextReceived("🙂"), now=datetime(2026, 11, 26, tzinfo=UTC)
+    )
+    text = render_sms(outputs, "fr")[0].text
+    assert text.startswith("Je n'ai pas compris. Envoie un numéro, ex : 1")
+    assert "{" not in text
