@@ -1,6 +1,7 @@
 """The ``tremplin`` command line (DESIGN.md, "Interfaces")."""
 
 import argparse
+import importlib
 import json
 import logging
 import sys
@@ -10,6 +11,10 @@ from pathlib import Path
 from bot.settings import Settings
 
 __all__ = ["build_parser", "main"]
+
+# Command groups that live beside their feature: each module has ``add_parser(commands)``, which
+# adds its sub-parser, and ``run(args, settings) -> int``. Keep heavy imports inside ``run``.
+COMMAND_GROUPS: dict[str, str] = {}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     http.add_argument("--concurrency", type=int, default=16)
     http.add_argument("--phones", type=int, default=400, help="distinct simulated senders")
     http.add_argument("--json", type=Path, help="write the figures to this file")
+
+    for module in COMMAND_GROUPS.values():
+        importlib.import_module(module).add_parser(commands)
     return parser
 
 
@@ -91,6 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command in COMMAND_GROUPS:
+        run: int = importlib.import_module(COMMAND_GROUPS[args.command]).run(args, settings)
+        return run
     if args.command == "chat":
         from bot.console import run_chat
 

@@ -19,7 +19,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -123,6 +134,16 @@ _SAVE_CANDIDATE = (
             _candidates.c.consent_at, bindparam("b_consent", type_=_candidates.c.consent_at.type)
         ),
         last_activity_at=bindparam("b_now", type_=_candidates.c.last_activity_at.type),
+        current_step=bindparam("b_step"),
+        # The funnel counts the furthest step ever reached: BACK and EDIT never lower it.
+        furthest_step=case(
+            (_candidates.c.furthest_step < bindparam("b_reached"), bindparam("b_reached")),
+            else_=_candidates.c.furthest_step,
+        ),
+        submitted_at=func.coalesce(
+            _candidates.c.submitted_at,
+            bindparam("b_submitted", type_=_candidates.c.submitted_at.type),
+        ),
     )
 )
 
@@ -173,6 +194,9 @@ class ConversationService:
         # than in SQLite's busy handler, whose sleeps make the slowest answers very slow.
         self._writer = threading.Lock() if bind.dialect.name == "sqlite" else nullcontext()
         self.flow = flow
+        # Where each step stands in the flow, for the funnel; a submission is past every question.
+        self._reached = {question.id: index for index, question in enumerate(flow.questions)}
+        self._reached["submitted"] = len(flow.questions)
         self.clock = clock
         self.renderers = renderers or {}
 
@@ -346,6 +370,9 @@ class ConversationService:
                 "b_opted_out": state.opted_out,
                 "b_consent": consent,
                 "b_now": now,
+                "b_step": state.step,
+                "b_reached": self._reached.get(state.step, -1),
+                "b_submitted": now if state.status == "submitted" else None,
             },
         )
 

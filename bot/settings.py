@@ -26,6 +26,11 @@ class Settings:
     telegram_bot_token: str | None = None
     telegram_webhook_secret: str | None = None
     telegram_api_base_url: str | None = None
+    smtp_url: str | None = None
+    """``smtp://user:password@host:port`` (``smtps://`` for TLS): contact messages by email too."""
+    smtp_from: str | None = None
+    retention_days: int = 365
+    """Message bodies older than this are purged by the retention job (the rows stay, anonymous)."""
 
     @classmethod
     def from_env(
@@ -54,4 +59,7 @@ class Settings:
             telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
             telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
             telegram_api_base_url=get("TELEGRAM_API_BASE_URL"),
+            smtp_url=get("TREMPLIN_SMTP_URL"),
+            smtp_from=get("TREMPLIN_SMTP_FROM"),
+            retention_days=int(get("TREMPLIN_RETENTION_DAYS") or 365),
         )

@@ -26,12 +26,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
     UniqueConstraint,
     false,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -49,18 +51,25 @@ from storage.columns import (
 
 __all__ = [
     "NAMING_CONVENTION",
+    "AppSecret",
     "AuditEvent",
     "Base",
     "Candidate",
     "ChannelIdentity",
     "Coach",
+    "CoachSession",
+    "ContactMessage",
     "Conversation",
     "CvDraft",
+    "CvRender",
     "CvVersion",
     "Invitation",
+    "LinkCode",
+    "Media",
     "Message",
     "Organisation",
     "Outbox",
+    "RateLimitHit",
     "Review",
 ]
 
@@ -127,6 +136,10 @@ class Coach(Base):
     )
     created_at: Mapped[datetime] = _created_at()
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    password_must_change: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    """Set for a printed one-time password: the first login asks for a new one."""
 
 
 class Invitation(Base):
@@ -173,6 +186,21 @@ class Candidate(Base):
     last_activity_at: Mapped[datetime] = mapped_column(
         UtcDateTime(), index=True, nullable=False, default=utcnow
     )
+    current_step: Mapped[str | None] = mapped_column(String(64))
+    """The conversation's step, copied on every save for the dashboard and the funnel."""
+    furthest_step: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    """Index in the flow of the furthest step reached (the funnel of "where candidates stop")."""
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    """The first submission (median time from first message to submission)."""
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    """When the next reminder is due (FLOW.md: 2 then 7 days); NULL when none is."""
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    published_version: Mapped[int | None] = mapped_column(Integer)
+    """``cv_versions.number`` of the version the public page shows; NULL when not published."""
+    noindex: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    """Ask search engines not to index the public page (on by default)."""
+    cv_views: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    cv_shares: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     identities: Mapped[list[ChannelIdentity]] = relationship(
         back_populates="candidate", cascade="all, delete-orphan", passive_deletes=True
@@ -363,6 +391,10 @@ class Outbox(Base):
     external_id: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = _created_at()
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
+    """What a channel needs beyond the text (Telegram: a reply keyboard, a contact button)."""
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    """A worker's lease on a row it is sending; past it, another worker may take the row over."""
 
 
 class AuditEvent(Base):
@@ -382,4 +414,118 @@ class AuditEvent(Base):
     coach_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), index=True)
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
+    created_at: Mapped[datetime] = _created_at()
+
+
+class Media(Base):
+    """A photo for the CV or a file kept for the coach (a voice note), stored with its owner.
+
+    Bytes live in the database so that every process sees them and erasure removes them with the
+    candidate (``ON DELETE CASCADE``). Photos are stored re-encoded, without EXIF, size-capped.
+    """
+
+    __tablename__ = "media"
+
+    id: Mapped[str] = _uuid_pk()
+    candidate_id: Mapped[str] = _candidate_fk()
+    kind: Mapped[str] = mapped_column(String(16))
+    content_type: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = _created_at()
+
+
+class LinkCode(Base):
+    """A one-time code that joins a new channel (``channel``/``address``) to an existing
+    candidate: sent over the candidate's known channel, typed on the new one."""
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[str] = _uuid_pk()
+    candidate_id: Mapped[str] = _candidate_fk()
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(128), index=True)
+    code_hash: Mapped[str] = mapped_column(String(128))
+    tries: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = _created_at()
+
+
+class CoachSession(Base):
+    """A logged-in coach. The cookie carries a random token; only its hash is stored, so a
+    database leak opens no session, and logout (or an admin) can end it for real."""
+
+    __tablename__ = "coach_sessions"
+
+    id: Mapped[str] = _uuid_pk()
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    coach_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey(_COACH_FK, ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = _created_at()
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class RateLimitHit(Base):
+    """One attempt counted by a rate limit (coach logins, the public contact form), shared by
+    every process. ``key`` is a hash (of an address or an email), never the value itself."""
+
+    __tablename__ = "rate_limit_hits"
+    __table_args__ = (
+        Index("ix_rate_limit_hits_bucket_key_created_at", "bucket", "key", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntegerId, primary_key=True, autoincrement=True)
+    bucket: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = _created_at()
+
+
+class ContactMessage(Base):
+    """A message from an employer or helper, sent from a public CV page to the coach's inbox."""
+
+    __tablename__ = "contact_messages"
+
+    id: Mapped[str] = _uuid_pk()
+    candidate_id: Mapped[str] = _candidate_fk()
+    coach_id: Mapped[str | None] = mapped_column(
+        String(ID_LENGTH), ForeignKey(_COACH_FK, ondelete="SET NULL"), index=True
+    )
+    sender_name: Mapped[str] = mapped_column(String(120))
+    sender_email: Mapped[str] = mapped_column(String(254))
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created_at()
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class CvRender(Base):
+    """A rendering of one published version (the PDF, the share image), made once and kept."""
+
+    __tablename__ = "cv_renders"
+    __table_args__ = (UniqueConstraint("candidate_id", "version_number", "kind"),)
+
+    id: Mapped[str] = _uuid_pk()
+    candidate_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey(_CANDIDATE_FK, ondelete="CASCADE")
+    )
+    version_number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    content_type: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = _created_at()
+
+
+class AppSecret(Base):
+    """Secrets the application makes for itself when none is configured (the key that signs
+    coach cookies), so that every process of a deployment shares them."""
+
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = _created_at()

@@ -6,25 +6,39 @@ from sqlalchemy import Table
 from storage.models import Base
 
 __all__ = [
+    "app_secrets",
     "audit_events",
     "candidates",
     "channel_identities",
+    "coach_sessions",
+    "contact_messages",
     "conversations",
     "cv_drafts",
+    "cv_renders",
     "cv_versions",
     "invitations",
+    "link_codes",
+    "media",
     "messages",
     "outbox",
+    "rate_limit_hits",
 ]
 
 _TABLES = Base.metadata.tables
 
+app_secrets: Table = _TABLES["app_secrets"]
 audit_events: Table = _TABLES["audit_events"]
 candidates: Table = _TABLES["candidates"]
 channel_identities: Table = _TABLES["channel_identities"]
+coach_sessions: Table = _TABLES["coach_sessions"]
+contact_messages: Table = _TABLES["contact_messages"]
 conversations: Table = _TABLES["conversations"]
 cv_drafts: Table = _TABLES["cv_drafts"]
+cv_renders: Table = _TABLES["cv_renders"]
 cv_versions: Table = _TABLES["cv_versions"]
 invitations: Table = _TABLES["invitations"]
+link_codes: Table = _TABLES["link_codes"]
+media: Table = _TABLES["media"]
 messages: Table = _TABLES["messages"]
 outbox: Table = _TABLES["outbox"]
+rate_limit_hits: Table = _TABLES["rate_limit_hits"]

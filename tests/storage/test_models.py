@@ -300,4 +300,11 @@ def test_every_table_is_covered() -> None:
         "messages",
         "outbox",
         "audit_events",
+        "media",
+        "link_codes",
+        "coach_sessions",
+        "rate_limit_hits",
+        "contact_messages",
+        "cv_renders",
+        "app_secrets",
     }
