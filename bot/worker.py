@@ -106,9 +106,15 @@ class DeliveryError(Exception):
 
 
 class Sender(Protocol):
-    """Delivers one message on one channel; raises ``DeliveryError`` when it cannot."""
+    """Delivers one message on one channel; raises ``DeliveryError`` when it cannot.
 
-    def send(self, address: str, body: str) -> Sent: ...
+    ``payload`` is the row's ``outbox.payload``: what the channel sends beside the text (a
+    Telegram keyboard); channels without such extras ignore it.
+    """
+
+    def send(
+        self, address: str, body: str, *, payload: Mapping[str, Any] | None = None
+    ) -> Sent: ...
 
 
 Clock = Callable[[], datetime]
@@ -123,6 +129,7 @@ class _Claimed:
     address: str
     body: str
     attempts: int
+    payload: Mapping[str, Any] | None = None
 
 
 class OutboxWorker:
@@ -210,6 +217,7 @@ class OutboxWorker:
                     row.address,
                     row.body,
                     row.attempts,
+                    row.payload,
                 )
             )
         if refused:
@@ -234,7 +242,7 @@ class OutboxWorker:
     def _deliver(self, row: _Claimed) -> None:
         sender = self.senders[row.channel]
         try:
-            sent = sender.send(row.address, row.body)
+            sent = sender.send(row.address, row.body, payload=row.payload)
         except DeliveryError as error:
             self._record_failure(row, error)
         except Exception as error:
@@ -334,6 +342,7 @@ def _due_rows(channels: list[str], limit: int, now: datetime) -> Select[Any]:
             _outbox.c.address,
             _outbox.c.body,
             _outbox.c.attempts,
+            _outbox.c.payload,
             _outbox.c.purpose,
             _candidates.c.opted_out,
         )
