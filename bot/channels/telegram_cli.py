@@ -64,7 +64,8 @@ def _poll(settings: Settings, *, once: bool) -> int:
     from bot.worker import BackgroundWorker, OutboxWorker
 
     runtime = open_runtime(settings)
-    worker = OutboxWorker(runtime.engine, senders_for(settings))
+    senders = senders_for(settings)
+    worker = OutboxWorker(runtime.engine, senders)
     background = None if once else BackgroundWorker(worker)
     try:
         if background is not None:
@@ -78,6 +79,10 @@ def _poll(settings: Settings, *, once: bool) -> int:
     finally:
         if background is not None:
             background.stop()
+        for sender in senders.values():
+            close = getattr(sender, "close", None)
+            if close is not None:
+                close()
         runtime.close()
 
 
