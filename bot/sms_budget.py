@@ -42,6 +42,7 @@ _SAMPLES: dict[str, Text] = {
     "start": Raw("2022"),
     "months": Raw("6"),
     "level": Term("level", "native"),
+    "first_name": Raw("Marie-Christine"),
 }
 
 
