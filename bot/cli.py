@@ -14,7 +14,9 @@ __all__ = ["build_parser", "main"]
 
 # Command groups that live beside their feature: each module has ``add_parser(commands)``, which
 # adds its sub-parser, and ``run(args, settings) -> int``. Keep heavy imports inside ``run``.
-COMMAND_GROUPS: dict[str, str] = {}
+COMMAND_GROUPS: dict[str, str] = {
+    "privacy": "bot.privacy_cli",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
