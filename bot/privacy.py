@@ -272,7 +272,8 @@ def purge_old_bodies(
     """Blank the text of messages older than ``retention_days`` (the rows stay, for counts).
 
     ``messages.body`` becomes NULL; the body of an outbox row that is no longer waiting (sent,
-    failed, cancelled) becomes empty; outbox rows without a candidate older than
+    failed, cancelled) becomes empty once its last attempt is that old (a text delivered late was
+    in use until then); outbox rows without a candidate older than
     :data:`GOODBYE_GRACE` are deleted. ``retention_days <= 0`` keeps text forever (the goodbyes
     still go). ``since`` skips rows older than an earlier run's cutoff (already purged). Works in
     batches of short transactions, so the webhooks never wait long behind it.
