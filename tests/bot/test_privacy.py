@@ -21,6 +21,7 @@ from bot.worker import OutboxWorker, Sent
 from conversations.events import TextReceived
 from storage import AuditEvent, Base, Candidate, ChannelIdentity, Message, Outbox
 from storage.models import ContactMessage, CvRender, LinkCode, Media, Review
+from tests.bot.test_cli import tremplin
 from tests.conversations.golden import FLOW, GOLDEN_DIR, parse
 
 Sessions = sessionmaker[Session]
@@ -306,14 +307,14 @@ def test_retention_purges_only_old_texts(
                 next_attempt_at=clock.now - timedelta(days=3),
             )
         )
-        old_texts = session.scalar(
+        old_texts = session.execute(
             select(func.count()).select_from(Message).where(Message.created_at <= old)
-        )
-        old_sent = session.scalar(
+        ).scalar_one()
+        old_sent = session.execute(
             select(func.count())
             .select_from(Outbox)
             .where(Outbox.status == "sent", Outbox.sent_at <= old)
-        )
+        ).scalar_one()
         pending_before = session.scalars(
             select(Outbox.body).where(Outbox.status == "pending", Outbox.candidate_id.is_not(None))
         ).all()
@@ -369,3 +370,21 @@ def test_retention_off_keeps_every_text(
     assert (purged.message_bodies, purged.outbox_bodies) == (0, 0)
     with session_factory() as session:
         assert all(session.scalars(select(Message.body)).all())
+
+
+@pytest.mark.slow
+def test_privacy_from_the_command_line(database_url: str) -> None:
+    chat = "".join(f"{line}\n" for line in HAPPY_PATH[:8])
+    tremplin(database_url, "chat", "--phone", "06 12 34 56 78", stdin=chat)
+    exported = json.loads(tremplin(database_url, "privacy", "export", "06 12 34 56 78").stdout)
+    assert exported["cv_drafts"][0]["document"]["candidate"]["last_name"] == "Diallo"
+    refused = tremplin(database_url, "privacy", "erase", PHONE, stdin="non\n", check=False)
+    assert refused.returncode == 1 and "Nothing was erased." in refused.stdout
+    kept = json.loads(tremplin(database_url, "privacy", "export", PHONE).stdout)
+    assert kept["messages"] == exported["messages"]  # nothing erased without a yes
+    erased = tremplin(database_url, "privacy", "erase", PHONE, stdin="yes\n")
+    assert "Erased:" in erased.stdout
+    gone = tremplin(database_url, "privacy", "export", PHONE, check=False)
+    assert gone.returncode == 1 and "No candidate found" in gone.stdout
+    purge = tremplin(database_url, "privacy", "purge", "--days", "30")
+    assert "Retention 30 days" in purge.stdout

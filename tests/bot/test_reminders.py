@@ -18,7 +18,7 @@ from bot.service import ConversationService, Handled, Inbound
 from bot.sms_render import render_sms
 from conversations.engine import GREETINGS
 from conversations.events import TextReceived
-from conversations.outputs import Say, msg
+from conversations.outputs import Output, Say, msg
 from conversations.parsing.normalize import fold
 from storage import Candidate, Outbox
 from tests.conversations.golden import FLOW, GOLDEN_DIR, parse
@@ -163,7 +163,10 @@ def test_every_language_gets_its_reminder_and_the_greeting_it_asks_for_works(
     greeting = next(word for word in text.replace(":", " ").split() if fold(word) in GREETINGS)
     clock.now += timedelta(hours=1)
     handled = send(greeting)
-    welcome_back = [Say(msg("welcome_back", part=1)), Say(msg("ask_last_name"), step="last_name")]
+    welcome_back: list[Output] = [
+        Say(msg("welcome_back", part=1)),
+        Say(msg("ask_last_name"), step="last_name"),
+    ]
     assert handled.step == "last_name"
     assert [reply.text for reply in handled.replies] == [
         reply.text for reply in render_sms(welcome_back, locale)
