@@ -16,6 +16,7 @@ __all__ = ["build_parser", "main"]
 # adds its sub-parser, and ``run(args, settings) -> int``. Keep heavy imports inside ``run``.
 COMMAND_GROUPS: dict[str, str] = {
     "coach": "bot.coach.cli",
+    "privacy": "bot.privacy_cli",
 }
 
 

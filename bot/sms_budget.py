@@ -44,6 +44,7 @@ _SAMPLES: dict[str, Text] = {
     "level": Term("level", "native"),
     "comment": Raw("Ajoute les dates de ta dernière expérience."),
     "url": Raw("https://tremplin.example.org/cv/k3X9q2LmP0aZ7sWd4YbN1c"),
+    "first_name": Raw("Marie-Christine"),
 }
 
 
