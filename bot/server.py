@@ -17,6 +17,7 @@ import uvicorn
 from bot.app import create_app
 from bot.channels import twilio_sms
 from bot.channels.twilio_sms import SMS_OFF_MESSAGE, TwilioSender, public_url_warning, sms_enabled
+from bot.coach.setup import prepare_workspace
 from bot.housekeeping import start_housekeeping
 from bot.runtime import open_runtime
 from bot.settings import Settings
@@ -53,9 +54,17 @@ def is_loopback(host: str) -> bool:
 
 
 def serve(
-    settings: Settings, *, host: str, port: int, worker: bool, simulator: bool = False
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    worker: bool,
+    simulator: bool = False,
+    demo: bool = False,
 ) -> int:
     runtime = open_runtime(settings)
+    for line in prepare_workspace(runtime, demo=demo):
+        print(line, flush=True)
     simulator = simulator or is_loopback(host)
     _announce_channels(settings)
     senders = senders_for(settings)

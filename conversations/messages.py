@@ -133,6 +133,12 @@ MESSAGES: dict[str, str] = {
     "missing_language": N_("une langue"),
     "missing_experience": N_("une expérience, une formation ou ton histoire"),
     "resend": N_("C'est modifié. Pense à envoyer ton CV à nouveau : ENVOYER."),
+    # Coach workspace: a coach's request for changes, and the publication
+    "coach_changes": N_("Ton coach demande un changement : « {comment} »"),
+    "published_waiting": N_(
+        "Ton CV est en ligne ! VOIR pour le relire, MODIFIER pour changer quelque chose."
+    ),
+    "cv_published": N_("Bravo, ton CV est en ligne ! Ton lien à partager : {url}"),
     # Summary lines
     "line_name": N_("Nom : {value}"),
     "line_location": N_("Lieu : {value}"),
