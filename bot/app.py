@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.channels.telegram_webhook import telegram_routes
 from bot.channels.twilio_sms import twilio_routes
+from bot.coach import coach_routes
 from bot.locales_page import locales_routes
 from bot.page_templates import templates
 from bot.runtime import Runtime
@@ -37,6 +38,7 @@ def create_app(runtime: Runtime, *, simulator: bool = False) -> Starlette:
     routes += twilio_routes(runtime)
     routes += telegram_routes(runtime)
     routes += locales_routes()
+    routes += coach_routes(runtime)
     if simulator:
         routes += simulator_routes(runtime)
     app = Starlette(routes=routes)

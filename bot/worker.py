@@ -109,7 +109,8 @@ class Sender(Protocol):
     """Delivers one message on one channel; raises ``DeliveryError`` when it cannot.
 
     ``payload`` is the row's ``outbox.payload``: what the channel sends beside the text (a
-    Telegram keyboard); channels without such extras ignore it.
+    Telegram keyboard). It is passed only when the row has one, so a sender of a channel without
+    extras (SMS) is called with the text alone.
     """
 
     def send(
@@ -242,7 +243,10 @@ class OutboxWorker:
     def _deliver(self, row: _Claimed) -> None:
         sender = self.senders[row.channel]
         try:
-            sent = sender.send(row.address, row.body, payload=row.payload)
+            if row.payload is None:
+                sent = sender.send(row.address, row.body)
+            else:
+                sent = sender.send(row.address, row.body, payload=row.payload)
         except DeliveryError as error:
             self._record_failure(row, error)
         except Exception as error:
