@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute, Route
 from bot.channels.twilio_sms import twilio_routes
 from bot.locales_page import locales_routes
 from bot.page_templates import templates
+from bot.public_cv import public_cv_routes
 from bot.runtime import Runtime
 from bot.simulator import simulator_routes
 from storage import ping
@@ -35,6 +36,7 @@ def create_app(runtime: Runtime, *, simulator: bool = False) -> Starlette:
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/", index)]
     routes += twilio_routes(runtime)
     routes += locales_routes()
+    routes += public_cv_routes(runtime)
     if simulator:
         routes += simulator_routes(runtime)
     app = Starlette(routes=routes)
