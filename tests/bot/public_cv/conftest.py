@@ -119,34 +119,44 @@ class Person:
 MakePerson = Callable[..., Person]
 
 
+def create_person(
+    session_factory: sessionmaker[Session],
+    *,
+    phone: str = "+33612345678",
+    published: bool = True,
+    person: dict[str, Any] | None = None,
+    **changes: Any,
+) -> Person:
+    """A candidate with DOCUMENT as draft (``changes`` replace parts of its cv), a coach and a
+    phone; published unless ``published=False``."""
+    document = copy.deepcopy(DOCUMENT)
+    document["cv"].update(copy.deepcopy(changes))
+    document["candidate"].update(person or {})
+    with session_factory.begin() as session:
+        coach = session.scalar(select(Coach).where(Coach.email == COACH_EMAIL))
+        if coach is None:
+            coach = Coach(email=COACH_EMAIL, name="Sarah", password_hash="x")
+            session.add(coach)
+            session.flush()
+        candidate = Candidate(coach_id=coach.id, locale="fa_AF", status="submitted")
+        session.add(candidate)
+        session.flush()
+        session.add(ChannelIdentity(candidate_id=candidate.id, channel="sms", address=phone))
+        session.add(CvDraft(candidate_id=candidate.id, document=document))
+        session.flush()
+        if published:
+            publish(session, candidate.id)
+        return Person(candidate.id, candidate.slug, coach.id)
+
+
 @pytest.fixture
 def make_person(session_factory: sessionmaker[Session]) -> MakePerson:
-    """A candidate with DOCUMENT as draft (``changes`` deep-merged into its cv), a coach and a
-    phone; published unless ``published=False``."""
+    """``create_person`` on the test's database; each person has their own phone."""
     numbers = itertools.count()
 
-    def make(
-        *, published: bool = True, person: dict[str, Any] | None = None, **changes: Any
-    ) -> Person:
-        document = copy.deepcopy(DOCUMENT)
-        document["cv"].update(copy.deepcopy(changes))
-        document["candidate"].update(person or {})
-        with session_factory.begin() as session:
-            coach = session.scalar(select(Coach).where(Coach.email == COACH_EMAIL))
-            if coach is None:
-                coach = Coach(email=COACH_EMAIL, name="Sarah", password_hash="x")
-                session.add(coach)
-                session.flush()
-            phone = f"+336123456{78 + next(numbers):02d}"
-            candidate = Candidate(coach_id=coach.id, locale="fa_AF", status="submitted")
-            session.add(candidate)
-            session.flush()
-            session.add(ChannelIdentity(candidate_id=candidate.id, channel="sms", address=phone))
-            session.add(CvDraft(candidate_id=candidate.id, document=document))
-            session.flush()
-            if published:
-                publish(session, candidate.id)
-            return Person(candidate.id, candidate.slug, coach.id)
+    def make(**options: Any) -> Person:
+        phone = f"+336123456{78 + next(numbers):02d}"
+        return create_person(session_factory, phone=phone, **options)
 
     return make
 
