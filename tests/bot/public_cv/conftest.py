@@ -4,6 +4,7 @@ import copy
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import pytest
@@ -11,10 +12,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import create_app
+from bot.i18n import available_locales, lexicon
 from bot.runtime import Runtime
 from bot.service import ConversationService
 from bot.settings import Settings
-from conversations.flow import DEFAULT_FLOW
+from conversations.flow import build_flow
+from conversations.questions import Flow
 from storage import Candidate, ChannelIdentity, Coach, CvDraft
 from tests.bot.conftest import Clock
 from tests.bot.public_cv.publishing import publish
@@ -169,14 +172,25 @@ def settings(migrated_engine: Engine) -> Settings:
     )
 
 
+@cache
+def _product_flow() -> Flow:
+    """The flow ``tremplin serve`` runs: every complete catalog offered (Dari among them)."""
+    locales = available_locales()
+    return build_flow(locales, lexicon(locales))
+
+
+@pytest.fixture
+def service(session_factory: sessionmaker[Session], clock: Clock) -> ConversationService:
+    return ConversationService(session_factory, _product_flow(), clock=clock)
+
+
 @pytest.fixture
 def runtime(
     settings: Settings,
     migrated_engine: Engine,
     session_factory: sessionmaker[Session],
-    clock: Clock,
+    service: ConversationService,
 ) -> Runtime:
-    service = ConversationService(session_factory, DEFAULT_FLOW, clock=clock)
     return Runtime(settings, migrated_engine, session_factory, service)
 
 
