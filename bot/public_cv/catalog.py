@@ -22,6 +22,7 @@ _ROOT = LABELS_DIR.parents[2]
 _POT = LABELS_DIR / f"{DOMAIN}.pot"
 _MAPPING = LABELS_DIR / "babel.cfg"
 _KEYWORDS = ["PL_", "_", "gettext", "ngettext:1,2"]
+_SOURCES = ("bot/public_cv", "bot/templates/public_cv")
 
 
 def _pybabel(*args: str) -> None:
@@ -45,7 +46,7 @@ def extract(output: Path = _POT) -> None:
         "Tremplin",
         "--output-file",
         str(output),
-        str(_ROOT),
+        *(str(_ROOT / folder) for folder in _SOURCES),
     )
 
 
