@@ -138,7 +138,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         if args.cv_command == "list":
             return cv_commands.list_cvs(settings, status=args.status)
-        if args.cv_command == "index" or args.format in ("html", "pdf"):
+        if args.cv_command == "index" or getattr(args, "format", None) in ("html", "pdf"):
             from bot.public_cv import commands as public
 
             if args.cv_command == "index":

@@ -7,7 +7,7 @@ including those about a candidate who has no coach yet.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.public_cv.privacy import public_name
@@ -31,7 +31,8 @@ class InboxMessage:
     read_at: datetime | None
 
 
-def _mine(coach_id: str | None):  # type: ignore[no-untyped-def]
+def _mine(coach_id: str | None) -> list[ColumnElement[bool]]:
+    """The condition "about this coach's candidates" (none for an admin, who sees all)."""
     return [] if coach_id is None else [ContactMessage.coach_id == coach_id]
 
 

@@ -90,9 +90,6 @@ def contact_mail(
     return mail
 
 
-Connect = Callable[[SmtpConfig], smtplib.SMTP]
-
-
 def _connect(config: SmtpConfig) -> smtplib.SMTP:
     if config.tls:
         return smtplib.SMTP_SSL(

@@ -16,7 +16,7 @@ must disappear at once.
 import logging
 import unicodedata
 from datetime import timedelta
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -117,10 +117,11 @@ def public_cv_routes(runtime: Runtime) -> list[BaseRoute]:
         links = page_links(settings.public_url, published.slug, lang, published.number)
         return render_page(cv, links, noindex=published.noindex, contact=contact)
 
-    def viewed(published: PublishedCv, lang: str) -> str:
+    def viewed(published: PublishedCv, lang: str, *, count: bool) -> str:
         html = page_html(published, lang)
-        with sessions.begin() as session:
-            count_view(session, published.candidate_id)
+        if count:
+            with sessions.begin() as session:
+                count_view(session, published.candidate_id)
         return html
 
     async def page(request: Request) -> Response:
@@ -128,7 +129,9 @@ def public_cv_routes(runtime: Runtime) -> list[BaseRoute]:
         published = await run_in_threadpool(lookup, request.path_params["slug"])
         if isinstance(published, Unavailable):
             return _unavailable(published)
-        html = await run_in_threadpool(viewed, published, lang)
+        # A HEAD (a link checker, a crawler's probe) is not a reader.
+        count = request.method == "GET"
+        html = await run_in_threadpool(viewed, published, lang, count=count)
         return HTMLResponse(html, headers=_robots(published))
 
     def make_pdf(published: PublishedCv, lang: str) -> bytes:
@@ -159,7 +162,9 @@ def public_cv_routes(runtime: Runtime) -> list[BaseRoute]:
         name = "-".join(cv.name.replace(".", "").split()) or "CV"
         headers = {
             **_robots(published),
-            "Content-Disposition": f'inline; filename="CV-{_ascii(name)}.pdf"',
+            # An ASCII name for old browsers, the real one (Arabic, Cyrillic…) for the others.
+            "Content-Disposition": f'inline; filename="CV-{_ascii(name)}.pdf"; '
+            f"filename*=UTF-8''{quote(f'CV-{name}.pdf')}",
         }
         return Response(data, media_type=PDF_TYPE, headers=headers)
 
@@ -292,4 +297,4 @@ def public_cv_routes(runtime: Runtime) -> list[BaseRoute]:
 def _ascii(name: str) -> str:
     """A file name any browser accepts in a header (the page shows the real name)."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return "".join(c for c in folded if c.isalnum() or c == "-") or "CV"
+    return "-".join(part for part in folded.split("-") if part.isalnum()) or "CV"

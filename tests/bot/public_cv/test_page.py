@@ -225,6 +225,7 @@ def test_views_and_shares_are_counted_and_nothing_about_the_viewer(
     person = make_person()
     for _ in range(3):
         client.get(f"/cv/{person.slug}", headers={"User-Agent": "Employer/1.0"})
+    assert client.head(f"/cv/{person.slug}").status_code == 200  # a link checker: not a reader
     assert client.post(f"/cv/{person.slug}/share?network=linkedin").status_code == 204
     assert client.post(f"/cv/{person.slug}/share?network=copy").status_code == 204
     assert client.post(f"/cv/{person.slug}/share?network=evil").status_code == 400

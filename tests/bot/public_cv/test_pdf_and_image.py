@@ -64,7 +64,9 @@ def test_the_pdf_reads_as_the_page_and_hides_what_the_page_hides(
     response = client.get(f"/cv/{person.slug}.pdf")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
-    assert response.headers["content-disposition"] == 'inline; filename="CV-Amina-D.pdf"'
+    assert response.headers["content-disposition"] == (
+        "inline; filename=\"CV-Amina-D.pdf\"; filename*=UTF-8''CV-Amina-D.pdf"
+    )
     assert response.content.startswith(b"%PDF-")
     text = _pdf_text(response.content, tmp_path)
     for shown in ("Amina D.", "Sérieuse et rapide", "Mon histoire", "Aide-cuisinière", "Dari"):
@@ -118,7 +120,9 @@ def test_names_in_other_scripts_print_in_the_pdf(
     client: TestClient, make_person: MakePerson, tmp_path: Path, first_name: str, script: str
 ) -> None:
     person = make_person(person={"first_name": first_name})
-    text = _pdf_text(client.get(f"/cv/{person.slug}.pdf").content, tmp_path)
+    response = client.get(f"/cv/{person.slug}.pdf")
+    assert response.headers["content-disposition"].startswith('inline; filename="CV-D.pdf"; ')
+    text = _pdf_text(response.content, tmp_path)
     assert f"{first_name} D." in text or first_name in text, script
 
 
