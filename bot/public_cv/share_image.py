@@ -137,7 +137,13 @@ def share_image(cv: CvPage, *, caption: str) -> bytes:
         )
         _line(draw, (margin, y), jobs, bold=True, size=size, fill=_ACCENT)
         y += 100
-    if cv.catchphrase:
+    if not cv.catchphrase:
+        # No catchphrase: what an employer asks next, where and when.
+        facts = " · ".join(part for part in (*cv.places[:2], cv.availability) if part)
+        if facts:
+            line, size = _fit(draw, facts, bold=False, size=40, width=inner)
+            _line(draw, (margin, y), line, bold=False, size=size, fill=_INK)
+    else:
         quote = f"« {cv.catchphrase.text} »" if cv.lang == "fr" else f"“{cv.catchphrase.text}”"
         for line in textwrap.wrap(quote, width=48)[:3]:
             _line(draw, (margin, y), line, bold=False, size=40, fill=_INK)

@@ -179,7 +179,10 @@ class _Builder:
             return None
         if value.get("immediate") or not value.get("from"):
             return self.label(PL_("Disponible immédiatement"))
-        when = format_date(date.fromisoformat(value["from"]), format="long", locale=self.cldr)
+        day = date.fromisoformat(value["from"])
+        when = format_date(day, format="long", locale=self.cldr)
+        if self.lang == "fr" and day.day == 1:
+            when = "1er" + when[1:]  # "le 1er mars", as French writes the first of a month
         return self.label(PL_("Disponible à partir du {date}")).format(date=when)
 
     def contract(self, code: str) -> str:

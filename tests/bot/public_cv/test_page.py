@@ -90,7 +90,7 @@ def test_the_page_reads_as_a_french_cv_in_the_order_employers_read(
         "Notions",
         "CDI, Intérim",
         "Temps plein",
-        "Disponible à partir du 1 mars 2027",
+        "Disponible à partir du 1er mars 2027",
         "Bus, métro, train, Vélo",
         "Le football",
     ):
