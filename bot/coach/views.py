@@ -34,6 +34,7 @@ from bot.coach.review import MAX_COMMENT_LENGTH, ReviewError, add_comment, ask_f
 from bot.coach.review import take as take_candidate
 from bot.coach.scope import can_change, in_scope
 from bot.page_templates import templates
+from bot.public_cv.workspace import workspace_routes
 from bot.publishing import PublishError, publish_candidate, unpublish_candidate
 from bot.runtime import Runtime
 from storage import Coach, utcnow
@@ -448,4 +449,5 @@ def coach_routes(runtime: Runtime) -> list[BaseRoute]:
         Route(f"{candidate_path}/take", login_required(take), methods=["POST"]),
         Route("/static/coach.css", stylesheet, methods=["GET"]),
     ]
+    routes += workspace_routes(runtime, login_required, _page)  # the inbox, public CV settings
     return [Route("/coach", root_redirect, methods=["GET"]), Mount("/coach", routes=routes)]

@@ -1,7 +1,7 @@
-"""The coach's inbox: messages sent from public CV pages (for the coach workspace to list).
+"""The coach's inbox: messages sent from public CV pages, listed in the coach workspace.
 
-A coach sees the messages about their own candidates; an admin (``coach_id=None``) sees all,
-including those about a candidate who has no coach yet.
+Who sees which message follows who sees which candidate: the caller passes that condition
+(``bot.coach.scope``), so a message follows its candidate when they change coach.
 """
 
 from dataclasses import dataclass
@@ -31,21 +31,21 @@ class InboxMessage:
     read_at: datetime | None
 
 
-def _mine(coach_id: str | None) -> list[ColumnElement[bool]]:
-    """The condition "about this coach's candidates" (none for an admin, who sees all)."""
-    return [] if coach_id is None else [ContactMessage.coach_id == coach_id]
-
-
 def inbox_messages(
-    session: Session, coach_id: str | None, *, unread_only: bool = False, limit: int = 200
+    session: Session,
+    scope: ColumnElement[bool],
+    *,
+    unread_only: bool = False,
+    limit: int = 200,
 ) -> list[InboxMessage]:
-    """Newest first."""
+    """Messages about the candidates ``scope`` (a condition on ``Candidate``) selects, newest
+    first."""
     query = (
         select(ContactMessage, Candidate.slug, CvDraft.document)
         .join(Candidate, Candidate.id == ContactMessage.candidate_id)
         .outerjoin(CvDraft, CvDraft.candidate_id == Candidate.id)
-        .where(*_mine(coach_id))
-        .order_by(ContactMessage.created_at.desc())
+        .where(scope)
+        .order_by(ContactMessage.created_at.desc(), ContactMessage.id)
         .limit(limit)
     )
     if unread_only:
@@ -70,20 +70,26 @@ def inbox_messages(
     return result
 
 
-def unread_count(session: Session, coach_id: str | None) -> int:
+def _in(scope: ColumnElement[bool]) -> ColumnElement[bool]:
+    return ContactMessage.candidate_id.in_(select(Candidate.id).where(scope).scalar_subquery())
+
+
+def unread_count(session: Session, scope: ColumnElement[bool]) -> int:
     count = session.scalar(
         select(func.count())
         .select_from(ContactMessage)
-        .where(ContactMessage.read_at.is_(None), *_mine(coach_id))
+        .where(ContactMessage.read_at.is_(None), _in(scope))
     )
     return int(count or 0)
 
 
-def mark_read(session: Session, message_id: str, coach_id: str | None, *, now: datetime) -> bool:
-    """Mark one message read; False when it is not this coach's (or does not exist)."""
+def mark_read(
+    session: Session, message_id: str, scope: ColumnElement[bool], *, now: datetime
+) -> bool:
+    """Mark one message read; False when it is not in scope (or does not exist)."""
     result = session.execute(
         update(ContactMessage)
-        .where(ContactMessage.id == message_id, *_mine(coach_id))
+        .where(ContactMessage.id == message_id, _in(scope))
         .values(read_at=now)
         .execution_options(synchronize_session=False)
     )

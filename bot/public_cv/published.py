@@ -25,6 +25,7 @@ __all__ = [
     "count_view",
     "find_published",
     "photo_of",
+    "public_facts",
     "set_indexing",
 ]
 
@@ -142,3 +143,12 @@ def set_indexing(session: Session, candidate_id: str, *, indexed: bool) -> bool:
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def public_facts(candidate: Candidate) -> dict[str, Any]:
+    """What the candidate page shows about the public CV (``c.public`` in its template)."""
+    return {
+        "indexed": not candidate.noindex,
+        "views": candidate.cv_views,
+        "shares": candidate.cv_shares,
+    }

@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope
 from aiosmtpd.smtp import Session as SmtpSession
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import create_app
@@ -21,7 +21,7 @@ from bot.public_cv.contact import ContactInput
 from bot.public_cv.inbox import inbox_messages, mark_read, unread_count
 from bot.public_cv.mailer import MailError, SmtpConfig, contact_mail, send_mail
 from bot.runtime import Runtime
-from storage.models import ContactMessage, RateLimitHit
+from storage.models import Candidate, ContactMessage, RateLimitHit
 from tests.bot.conftest import Clock
 from tests.bot.public_cv.conftest import COACH_EMAIL, MakePerson, assert_private
 from tests.servers import free_port
@@ -255,14 +255,16 @@ def test_the_inbox_lists_a_coach_messages_newest_first_and_marks_them_read(
         f"/cv/{person.slug}/contact",
         data={**FORM, "name": "Paul", "message": "Une mission d'intérim la semaine prochaine ?"},
     )
+    mine, theirs = Candidate.coach_id == person.coach_id, Candidate.coach_id == "another-coach"
     with session_factory.begin() as session:
-        assert unread_count(session, person.coach_id) == 2
-        assert unread_count(session, "another-coach") == 0
-        newest, oldest = inbox_messages(session, person.coach_id)
+        assert unread_count(session, mine) == 2
+        assert unread_count(session, theirs) == 0
+        newest, oldest = inbox_messages(session, mine)
         assert (newest.sender_name, oldest.sender_name) == ("Paul", "Claire Martin")
         assert newest.candidate_name == "Amina D." and newest.slug == person.slug
-        assert not mark_read(session, newest.id, "another-coach", now=clock())
-        assert mark_read(session, newest.id, person.coach_id, now=clock())
-        assert [m.sender_name for m in inbox_messages(session, None, unread_only=True)] == [
+        assert inbox_messages(session, theirs) == []
+        assert not mark_read(session, newest.id, theirs, now=clock())
+        assert mark_read(session, newest.id, mine, now=clock())
+        assert [m.sender_name for m in inbox_messages(session, true(), unread_only=True)] == [
             "Claire Martin"
         ]
