@@ -15,7 +15,7 @@ from bot.public_cv.labels import PAGE_LANGUAGES, PL_, page_translations
 from bot.public_cv.share_image import SHARE_IMAGE_SIZE
 from bot.public_cv.view import CvPage
 
-__all__ = ["PageLinks", "page_links", "render_page", "share_caption"]
+__all__ = ["PageLinks", "content_security_policy", "page_links", "render_page", "share_caption"]
 
 _LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 _OG_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
@@ -58,6 +58,16 @@ class PageLinks:
 
 def page_links(base_url: str, slug: str, lang: str, version: int) -> PageLinks:
     return PageLinks(base_url.rstrip("/"), slug, lang, version)
+
+
+def content_security_policy(nonce: str) -> str:
+    """Only the page's own style and script run (people's words are escaped, and this makes
+    sure); its form posts here; no other site may frame it (the contact form)."""
+    return (
+        f"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; "
+        "img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    )
 
 
 def share_caption(lang: str) -> str:
@@ -111,9 +121,11 @@ def render_page(
     contact: ContactState | None = None,
     for_pdf: bool = False,
     photo: tuple[bytes, str] | None = None,
+    nonce: str | None = None,
 ) -> str:
     """The HTML of the page, or of the PDF when ``for_pdf`` (no share or contact parts; the
-    photo inlined, since the PDF printer fetches nothing)."""
+    photo inlined, since the PDF printer fetches nothing). ``nonce`` marks the page's own style
+    and script for its Content-Security-Policy (:func:`content_security_policy`)."""
     t = page_translations(cv.lang)
     title = _title(cv)
     alternates = [
@@ -173,6 +185,7 @@ def render_page(
             photo_src=photo_src,
             share_links=_share_links(links.url, title, cv.lang),
             contact=translated,
+            nonce=nonce,
             contact_fields=fields,
             _=t.gettext,
             gettext=t.gettext,

@@ -14,6 +14,7 @@ must disappear at once.
 """
 
 import logging
+import secrets
 import unicodedata
 from datetime import timedelta
 from urllib.parse import parse_qsl, quote
@@ -34,7 +35,7 @@ from bot.public_cv.contact import (
 )
 from bot.public_cv.labels import PL_, page_language
 from bot.public_cv.mailer import MailError, contact_mail, send_mail, smtp_config
-from bot.public_cv.page import page_links, render_page, share_caption
+from bot.public_cv.page import content_security_policy, page_links, render_page, share_caption
 from bot.public_cv.pdf import PDF_TYPE, html_to_pdf
 from bot.public_cv.published import (
     SHARE_NETWORKS,
@@ -72,6 +73,14 @@ def _robots(published: PublishedCv) -> dict[str, str]:
     if published.noindex:
         headers["X-Robots-Tag"] = "noindex, nofollow"
     return headers
+
+
+def _page_headers(published: PublishedCv, nonce: str) -> dict[str, str]:
+    return {
+        **_robots(published),
+        "Content-Security-Policy": content_security_policy(nonce),
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+    }
 
 
 def _unavailable(missing: Unavailable) -> HTMLResponse:
@@ -112,13 +121,15 @@ def public_cv_routes(runtime: Runtime) -> list[BaseRoute]:
         with sessions() as session:
             return photo_of(session, published)
 
-    def page_html(published: PublishedCv, lang: str, *, contact: ContactState | None = None) -> str:
+    def page_html(
+        published: PublishedCv, lang: str, nonce: str, *, contact: ContactState | None = None
+    ) -> str:
         cv = cv_page(published.document, lang, has_photo=published.photo_id is not None)
         links = page_links(settings.public_url, published.slug, lang, published.number)
-        return render_page(cv, links, noindex=published.noindex, contact=contact)
+        return render_page(cv, links, noindex=published.noindex, contact=contact, nonce=nonce)
 
-    def viewed(published: PublishedCv, lang: str, *, count: bool) -> str:
-        html = page_html(published, lang)
+    def viewed(published: PublishedCv, lang: str, nonce: str, *, count: bool) -> str:
+        html = page_html(published, lang, nonce)
         if count:
             with sessions.begin() as session:
                 count_view(session, published.candidate_id)
@@ -131,8 +142,9 @@ def public_cv_routes(runtime: Runtime) -> list[BaseRoute]:
             return _unavailable(published)
         # A HEAD (a link checker, a crawler's probe) is not a reader.
         count = request.method == "GET"
-        html = await run_in_threadpool(viewed, published, lang, count=count)
-        return HTMLResponse(html, headers=_robots(published))
+        nonce = secrets.token_urlsafe(16)
+        html = await run_in_threadpool(viewed, published, lang, nonce, count=count)
+        return HTMLResponse(html, headers=_page_headers(published, nonce))
 
     def make_pdf(published: PublishedCv, lang: str) -> bytes:
         def make() -> bytes:
@@ -254,11 +266,13 @@ def public_cv_routes(runtime: Runtime) -> list[BaseRoute]:
         status, state, message, coach_email = await run_in_threadpool(
             take_contact, published, form, client
         )
-        html = await run_in_threadpool(page_html, published, lang, contact=state)
+        nonce = secrets.token_urlsafe(16)
+        html = await run_in_threadpool(page_html, published, lang, nonce, contact=state)
         task = None
         if message is not None and coach_email:
             task = BackgroundTask(mail_coach, published, message, coach_email)
-        return HTMLResponse(html, status, headers=_robots(published), background=task)
+        headers = _page_headers(published, nonce)
+        return HTMLResponse(html, status, headers=headers, background=task)
 
     def deliver(published: PublishedCv, message: ContactInput, to: str) -> None:
         config = smtp_config(settings)

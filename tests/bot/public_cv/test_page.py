@@ -251,3 +251,17 @@ def test_the_page_is_accessible_markup(
     for field in ("name", "email", "organisation", "message", "website"):
         assert f'<label for="contact-{field}">' in html
     assert '<nav class="topbar no-print" aria-label=' in html
+
+
+def test_only_the_page_own_style_and_script_may_run(
+    client: TestClient, make_person: MakePerson
+) -> None:
+    person = make_person(catchphrase={"text": "<script>alert(1)</script>", "lang": "fr"})
+    first, second = (client.get(f"/cv/{person.slug}") for _ in range(2))
+    policy = first.headers["content-security-policy"]
+    nonce = re.search(r"script-src 'nonce-([^']+)'", policy)
+    assert nonce is not None and f'<script nonce="{nonce.group(1)}">' in first.text
+    assert "frame-ancestors 'none'" in policy and "default-src 'none'" in policy
+    assert second.headers["content-security-policy"] != policy  # a new nonce each time
+    assert "<script>alert(1)</script>" not in first.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in first.text
