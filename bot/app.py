@@ -11,6 +11,7 @@ from bot.channels.twilio_sms import twilio_routes
 from bot.coach import coach_routes
 from bot.locales_page import locales_routes
 from bot.page_templates import templates
+from bot.public_cv import public_cv_routes
 from bot.runtime import Runtime
 from bot.simulator import simulator_routes
 from storage import ping
@@ -38,6 +39,7 @@ def create_app(runtime: Runtime, *, simulator: bool = False) -> Starlette:
     routes += twilio_routes(runtime)
     routes += telegram_routes(runtime)
     routes += locales_routes()
+    routes += public_cv_routes(runtime)
     routes += coach_routes(runtime)
     if simulator:
         routes += simulator_routes(runtime)

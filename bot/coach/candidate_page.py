@@ -12,6 +12,7 @@ from bot.coach.auth import Authenticated
 from bot.coach.dashboard import STATUS_LABELS
 from bot.coach.draft_view import draft_parts
 from bot.coach.scope import can_change, visible_candidate
+from bot.public_cv.published import public_facts
 from bot.publishing import untranslated_texts
 from bot.settings import Settings
 from bot.simulator import text_direction
@@ -116,6 +117,7 @@ def candidate_context(
         "dir": text_direction(locale),
         "published_version": candidate.published_version,
         "public_url": f"{settings.public_url}/cv/{candidate.slug}" if published else None,
+        "public": public_facts(candidate),
     }
     comments: dict[int, list[_Comment]] = {}
     for review in session.scalars(

@@ -35,6 +35,7 @@ from bot.coach.review import take as take_candidate
 from bot.coach.scope import can_change, in_scope
 from bot.page_templates import templates
 from bot.privacy import erase_candidate
+from bot.public_cv.workspace import workspace_routes
 from bot.publishing import PublishError, publish_candidate, unpublish_candidate
 from bot.runtime import Runtime
 from storage import Coach, utcnow
@@ -472,4 +473,5 @@ def coach_routes(runtime: Runtime) -> list[BaseRoute]:
         Route(f"{candidate_path}/erase", login_required(erase), methods=["POST"]),
         Route("/static/coach.css", stylesheet, methods=["GET"]),
     ]
+    routes += workspace_routes(runtime, login_required, _page)  # the inbox, public CV settings
     return [Route("/coach", root_redirect, methods=["GET"]), Mount("/coach", routes=routes)]
