@@ -11,6 +11,7 @@ from bot.locales_page import locales_routes
 from bot.page_templates import templates
 from bot.runtime import Runtime
 from bot.simulator import simulator_routes
+from bot.unavailable import database_error_handlers
 from storage import ping
 
 __all__ = ["create_app"]
@@ -37,6 +38,6 @@ def create_app(runtime: Runtime, *, simulator: bool = False) -> Starlette:
     routes += locales_routes()
     if simulator:
         routes += simulator_routes(runtime)
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, exception_handlers=database_error_handlers())
     app.state.runtime = runtime
     return app

@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from types import FrameType
 
 import uvicorn
@@ -19,17 +20,23 @@ from bot.channels import twilio_sms
 from bot.channels.twilio_sms import SMS_OFF_MESSAGE, TwilioSender, public_url_warning, sms_enabled
 from bot.runtime import open_runtime
 from bot.settings import Settings
-from bot.worker import BackgroundWorker, OutboxWorker, Sender
+from bot.worker import BackgroundWorker, OutboxWorker, Sender, send_timeout
 
-__all__ = ["is_loopback", "run_worker", "senders_for", "serve"]
+__all__ = ["is_loopback", "run_worker", "senders_for", "serve", "worker_lease"]
 
 
 def senders_for(settings: Settings) -> dict[str, Sender]:
     """The channels the outbox worker delivers, each with its sender (only those configured)."""
     senders: dict[str, Sender] = {}
+    timeout = send_timeout(worker_lease(settings))
     if sms_enabled(settings):
-        senders[twilio_sms.CHANNEL] = TwilioSender(settings)
+        senders[twilio_sms.CHANNEL] = TwilioSender(settings, timeout=timeout)
     return senders
+
+
+def worker_lease(settings: Settings) -> timedelta:
+    """How long a claimed outbox row belongs to its worker (``TREMPLIN_WORKER_LEASE_SECONDS``)."""
+    return timedelta(seconds=settings.worker_lease_seconds)
 
 
 def _announce_channels(settings: Settings) -> None:
@@ -60,7 +67,8 @@ def serve(
     senders = senders_for(settings)
     background = None
     if worker and senders:
-        background = BackgroundWorker(OutboxWorker(runtime.engine, senders))
+        lease = worker_lease(settings)
+        background = BackgroundWorker(OutboxWorker(runtime.engine, senders, lease=lease))
         background.start()
     elif not worker and senders:
         print("Outbox delivery is off here (--no-worker): run `tremplin worker` too.", flush=True)
@@ -95,7 +103,8 @@ def run_worker(settings: Settings, *, poll_interval: float = 1.0) -> int:
         restore = _stop_on_signals(stop)
         print(f"Delivering the outbox ({', '.join(sorted(senders))}). Ctrl-C to stop.", flush=True)
         try:
-            OutboxWorker(runtime.engine, senders).run(stop, poll_interval=poll_interval)
+            worker = OutboxWorker(runtime.engine, senders, lease=worker_lease(settings))
+            worker.run(stop, poll_interval=poll_interval)
         finally:
             restore()
         print("Stopped.", flush=True)
