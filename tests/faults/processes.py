@@ -214,5 +214,5 @@ class Phone:
                 return sid
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{self.number}: no 2xx for {sid} (last {status})")
-            time.sleep(0.1)
+            time.sleep(min(1.0, 0.1 * (attempt + 1)))  # backing off, as Twilio does
         raise AssertionError("unreachable")
