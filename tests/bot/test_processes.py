@@ -15,8 +15,10 @@ from sqlalchemy import Engine, func, select
 
 from bot.inbox import Inbox
 from bot.service import ConversationService, Handled, Inbound
+from bot.sms_render import Outgoing, render_sms
 from conversations.events import TextReceived
 from conversations.flow import DEFAULT_FLOW
+from conversations.outputs import Output
 from storage import Conversation, Message, make_engine, make_session_factory
 from tests.conversations.golden import GOLDEN_DIR, parse
 from tests.replay import replay_all
@@ -157,3 +159,56 @@ def test_a_person_texting_in_turn_through_two_processes_is_answered_in_order(
             select(func.count()).select_from(Message).where(Message.direction == "in")
         ).scalar_one()
     assert inbound == len(phones) * len(script)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_two_batches_that_deadlock_are_both_handled_again_whole(migrated_engine: Engine) -> None:
+    """Process A's batch answers X then Y while process B's answers Y then X; each holds its first
+    person's lock when it asks for the second. PostgreSQL aborts one batch to break the deadlock;
+    that batch runs again from the start, and both batches end up saved, each message once."""
+    url = migrated_engine.url.render_as_string(hide_password=False)
+    both_hold_a_lock = threading.Barrier(2, timeout=30)
+    first_messages = {"SMa1", "SMb1"}
+
+    def render_after_everyone_locked(outputs: list[Output], locale: str | None) -> list[Outgoing]:
+        # Called inside the transaction, after the step: the person's row is locked by now.
+        if first_messages & {threading.current_thread().name}:
+            first_messages.discard(threading.current_thread().name)
+            both_hold_a_lock.wait()
+        return render_sms(outputs, locale)
+
+    engines = [make_engine(url) for _ in range(2)]
+    services = [
+        ConversationService(
+            make_session_factory(e), DEFAULT_FLOW, renderers={"sms": render_after_everyone_locked}
+        )
+        for e in engines
+    ]
+    x, y = "+33665000001", "+33665000002"
+    for service in services:  # both people exist already: only row locks are at stake
+        service.handle(_text(x, "Bonjour", f"SMx{id(service)}"))
+        service.handle(_text(y, "Bonjour", f"SMy{id(service)}"))
+    batches = {
+        "SMa1": (services[0], [_text(x, "1", "SMa1"), _text(y, "1", "SMa2")]),
+        "SMb1": (services[1], [_text(y, "2", "SMb1"), _text(x, "2", "SMb2")]),
+    }
+    results: dict[str, list[Handled | Exception]] = {}
+
+    def run(name: str) -> None:
+        service, inbounds = batches[name]
+        results[name] = service.handle_many(inbounds)
+
+    threads = [threading.Thread(target=run, args=(name,), name=name) for name in batches]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+    assert all(isinstance(r, Handled) and not r.duplicate for rs in results.values() for r in rs)
+    replayed = replay_all(migrated_engine, DEFAULT_FLOW)
+    assert sorted(replayed[x].inbound) == ["1", "2", "Bonjour", "Bonjour"]
+    assert sorted(replayed[y].inbound) == ["1", "2", "Bonjour", "Bonjour"]
