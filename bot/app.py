@@ -7,6 +7,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from bot.channels.twilio_sms import twilio_routes
+from bot.coach import coach_routes
 from bot.locales_page import locales_routes
 from bot.page_templates import templates
 from bot.runtime import Runtime
@@ -36,6 +37,7 @@ def create_app(runtime: Runtime, *, simulator: bool = False) -> Starlette:
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/", index)]
     routes += twilio_routes(runtime)
     routes += locales_routes()
+    routes += coach_routes(runtime)
     if simulator:
         routes += simulator_routes(runtime)
     app = Starlette(routes=routes, exception_handlers=database_error_handlers())

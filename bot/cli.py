@@ -14,7 +14,10 @@ __all__ = ["build_parser", "main"]
 
 # Command groups that live beside their feature: each module has ``add_parser(commands)``, which
 # adds its sub-parser, and ``run(args, settings) -> int``. Keep heavy imports inside ``run``.
-COMMAND_GROUPS: dict[str, str] = {}
+COMMAND_GROUPS: dict[str, str] = {
+    "privacy": "bot.privacy_cli",
+    "coach": "bot.coach.cli",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--simulator",
         action="store_true",
         help="mount the phone simulator at /simulator (on by default on loopback)",
+    )
+    serve.add_argument(
+        "--demo", action="store_true", help="add a few fictional candidates to the workspace"
     )
 
     commands.add_parser("worker", help="deliver the outbox (SMS) in the foreground until Ctrl-C")
@@ -53,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("candidate", help="candidate id, public slug or phone number")
     show.add_argument("--format", choices=("json", "text"), default="text")
     show.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
+    for verb, says in (("publish", "publish a CV"), ("unpublish", "withdraw a published CV")):
+        cv_commands.add_parser(verb, help=says).add_argument("candidate", help="id or phone")
 
     sms = commands.add_parser("sms", help="SMS tools")
     sms_commands = sms.add_subparsers(dest="sms_command", required=True)
@@ -115,6 +123,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             port=args.port,
             worker=not args.no_worker,
             simulator=args.simulator,
+            demo=args.demo,
         )
     if args.command == "worker":
         from bot.server import run_worker
@@ -132,6 +141,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         if args.cv_command == "list":
             return cv_commands.list_cvs(settings, status=args.status)
+        if args.cv_command in ("publish", "unpublish"):
+            return cv_commands.publish_cv(
+                settings, args.candidate, publish=args.cv_command == "publish"
+            )
         return cv_commands.show_cv(settings, args.candidate, args.format, args.output)
     if args.command == "sms":
         from bot.sms_budget import print_budget

@@ -18,6 +18,8 @@ import uvicorn
 from bot.app import create_app
 from bot.channels import twilio_sms
 from bot.channels.twilio_sms import SMS_OFF_MESSAGE, TwilioSender, public_url_warning, sms_enabled
+from bot.coach.setup import prepare_workspace
+from bot.housekeeping import start_housekeeping
 from bot.runtime import open_runtime
 from bot.settings import Settings
 from bot.worker import BackgroundWorker, OutboxWorker, Sender, send_timeout
@@ -59,13 +61,23 @@ def is_loopback(host: str) -> bool:
 
 
 def serve(
-    settings: Settings, *, host: str, port: int, worker: bool, simulator: bool = False
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    worker: bool,
+    simulator: bool = False,
+    demo: bool = False,
 ) -> int:
     runtime = open_runtime(settings)
+    for line in prepare_workspace(runtime, demo=demo):
+        print(line, flush=True)
     simulator = simulator or is_loopback(host)
     _announce_channels(settings)
     senders = senders_for(settings)
     background = None
+    # Reminders and the retention purge run where delivery runs (bot/housekeeping.py).
+    housekeeping = start_housekeeping(runtime) if worker else None
     if worker and senders:
         lease = worker_lease(settings)
         background = BackgroundWorker(OutboxWorker(runtime.engine, senders, lease=lease))
@@ -81,6 +93,8 @@ def serve(
     finally:
         if background is not None:
             background.stop()
+        if housekeeping is not None:
+            housekeeping.stop()
         runtime.close()
     return 0
 
@@ -102,11 +116,13 @@ def run_worker(settings: Settings, *, poll_interval: float = 1.0) -> int:
         stop = threading.Event()
         restore = _stop_on_signals(stop)
         print(f"Delivering the outbox ({', '.join(sorted(senders))}). Ctrl-C to stop.", flush=True)
+        housekeeping = start_housekeeping(runtime)  # reminders and retention, beside delivery
         try:
             worker = OutboxWorker(runtime.engine, senders, lease=worker_lease(settings))
             worker.run(stop, poll_interval=poll_interval)
         finally:
             restore()
+            housekeeping.stop()
         print("Stopped.", flush=True)
         return 0
     finally:

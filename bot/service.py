@@ -25,7 +25,6 @@ from sqlalchemy import (
     Row,
     bindparam,
     case,
-    delete,
     func,
     insert,
     select,
@@ -36,6 +35,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.outbox_rows import Purpose, cancel_pending
+from bot.privacy import erase_candidate
+from bot.reminders import NEXT_REMINDER_AT, schedule_params
 from bot.sms_render import Outgoing, render_sms
 from conversations.draft import progress
 from conversations.engine import step
@@ -149,6 +150,8 @@ _SAVE_CANDIDATE = (
             _candidates.c.submitted_at,
             bindparam("b_submitted", type_=_candidates.c.submitted_at.type),
         ),
+        # Each message of the candidate pushes their next reminder back (bot/reminders.py).
+        next_reminder_at=NEXT_REMINDER_AT,
     )
 )
 
@@ -404,6 +407,7 @@ class ConversationService:
                 "b_step": state.step,
                 "b_reached": self._reached.get(state.step, -1),
                 "b_submitted": now if state.status == "submitted" else None,
+                **schedule_params(now),
             },
         )
 
@@ -464,10 +468,8 @@ class ConversationService:
         )
 
     def _erase(self, connection: Connection, candidate_id: str, now: datetime) -> None:
-        """DELETE confirmed: every row about the person goes (identities, conversation, draft,
-        versions, reviews, messages and outbox cascade); an anonymous event keeps the count."""
-        connection.execute(delete(_candidates).where(_candidates.c.id == candidate_id))
-        self._audit(connection, None, "candidate_erased", now)
+        """DELETE confirmed: every row about the person goes; an anonymous event keeps counts."""
+        erase_candidate(connection, candidate_id, now=now, actor="candidate")
 
     @staticmethod
     def _audit(

@@ -101,8 +101,9 @@ def _skip(turn: Turn) -> None:
 
 def _send(turn: Turn) -> None:
     state = turn.state
-    if state.status == "submitted":
-        turn.say("submitted_waiting")
+    if state.status == "submitted" or (state.step == "submitted" and state.status == "published"):
+        # Already with the coach, or online unchanged: nothing new to send.
+        turn.say("published_waiting" if state.status == "published" else "submitted_waiting")
         return
     needs = missing(state)
     if needs:

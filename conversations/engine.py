@@ -117,7 +117,7 @@ def _handle(turn: Turn, event: Event, idle_hours: float) -> None:
     elif state.step == "checkpoint":
         _checkpoint(turn, text)
     elif state.step == "submitted":
-        turn.say("submitted_waiting")
+        turn.ask()
     elif turn.question is not None:
         turn.question.answer(turn, text)
 

@@ -133,6 +133,12 @@ MESSAGES: dict[str, str] = {
     "missing_language": N_("une langue"),
     "missing_experience": N_("une expérience, une formation ou ton histoire"),
     "resend": N_("C'est modifié. Pense à envoyer ton CV à nouveau : ENVOYER."),
+    # Coach workspace: a coach's request for changes, and the publication
+    "coach_changes": N_("Ton coach demande un changement : « {comment} »"),
+    "published_waiting": N_(
+        "Ton CV est en ligne ! VOIR pour le relire, MODIFIER pour changer quelque chose."
+    ),
+    "cv_published": N_("Bravo, ton CV est en ligne ! Ton lien à partager : {url}"),
     # Summary lines
     "line_name": N_("Nom : {value}"),
     "line_location": N_("Lieu : {value}"),
@@ -207,6 +213,24 @@ MESSAGES: dict[str, str] = {
     "help_dates": N_("Écris l'année de début et de fin, ou combien de temps ça a duré."),
     "help_free_text": N_("Écris avec tes mots, ton coach t'aidera à corriger."),
     "help_optional": N_("Cette question n'est pas obligatoire : PASSER pour la passer."),
+    # Reminders (bot/reminders.py): at most two, after 2 then 7 days of silence. The greeting
+    # they ask for is one the engine answers with "welcome back" and the current question.
+    "reminder_first": N_(
+        "Bonjour ! Ton CV t'attend sur Tremplin, tes réponses sont gardées. "
+        "Pour continuer, réponds BONJOUR."
+    ),
+    "reminder_first_named": N_(
+        "Bonjour {first_name} ! Ton CV t'attend sur Tremplin, tes réponses sont gardées. "
+        "Pour continuer, réponds BONJOUR."
+    ),
+    "reminder_last": N_(
+        "Bonjour ! Dernier rappel : ton CV t'attend, tes réponses sont gardées. "
+        "Pour continuer, réponds BONJOUR. Sinon, je ne t'écris plus."
+    ),
+    "reminder_last_named": N_(
+        "Bonjour {first_name} ! Dernier rappel : ton CV t'attend, tes réponses sont gardées. "
+        "Pour continuer, réponds BONJOUR. Sinon, je ne t'écris plus."
+    ),
 }
 
 PLURALS: dict[str, tuple[str, str]] = {
