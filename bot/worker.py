@@ -196,7 +196,8 @@ class OutboxWorker:
             try:
                 handled += self._deliver(row)
             except Exception:
-                self._untried.extend(claimed[index + 1 :])  # given back once the database is
+                # The database went away: what was not tried is given back once it is here again.
+                self._untried.extend(claimed[index + 1 :])
                 raise
         return handled
 
@@ -308,7 +309,11 @@ class OutboxWorker:
 
     def _deliver(self, claimed: _Claimed) -> int:
         """Send one claimed row and record the outcome; 0 when the row was no longer ours."""
-        row = self._renew(claimed)
+        try:
+            row = self._renew(claimed)
+        except Exception:
+            self._untried.append(claimed)  # not sent: give it back rather than wait for the lease
+            raise
         if row is None:
             return 0
         sender = self.senders[row.channel]
