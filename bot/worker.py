@@ -357,6 +357,8 @@ class OutboxWorker:
                     external_id=sent.external_id,
                     last_error=None,
                     claimed_until=None,
+                    # The time of the last attempt once done: the retention purge goes by it.
+                    next_attempt_at=now,
                 )
             )
             if row.message_id is not None:
@@ -396,7 +398,13 @@ class OutboxWorker:
             connection.execute(
                 update(_outbox)
                 .where(*pending)
-                .values(status=FAILED, attempts=attempts, last_error=reason, claimed_until=None)
+                .values(
+                    status=FAILED,
+                    attempts=attempts,
+                    last_error=reason,
+                    claimed_until=None,
+                    next_attempt_at=now,
+                )
             )
             if row.message_id is not None:
                 connection.execute(
