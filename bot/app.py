@@ -14,6 +14,7 @@ from bot.page_templates import templates
 from bot.public_cv import public_cv_routes
 from bot.runtime import Runtime
 from bot.simulator import simulator_routes
+from bot.unavailable import database_error_handlers
 from storage import ping
 
 __all__ = ["create_app"]
@@ -43,6 +44,6 @@ def create_app(runtime: Runtime, *, simulator: bool = False) -> Starlette:
     routes += coach_routes(runtime)
     if simulator:
         routes += simulator_routes(runtime)
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, exception_handlers=database_error_handlers())
     app.state.runtime = runtime
     return app

@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from types import FrameType
 
 import uvicorn
@@ -24,19 +25,25 @@ from bot.coach.setup import prepare_workspace
 from bot.housekeeping import start_housekeeping
 from bot.runtime import open_runtime
 from bot.settings import Settings
-from bot.worker import BackgroundWorker, OutboxWorker, Sender
+from bot.worker import BackgroundWorker, OutboxWorker, Sender, send_timeout
 
-__all__ = ["is_loopback", "run_worker", "senders_for", "serve"]
+__all__ = ["is_loopback", "run_worker", "senders_for", "serve", "worker_lease"]
 
 
 def senders_for(settings: Settings) -> dict[str, Sender]:
     """The channels the outbox worker delivers, each with its sender (only those configured)."""
     senders: dict[str, Sender] = {}
+    timeout = send_timeout(worker_lease(settings))
     if sms_enabled(settings):
-        senders[twilio_sms.CHANNEL] = TwilioSender(settings)
+        senders[twilio_sms.CHANNEL] = TwilioSender(settings, timeout=timeout)
     if telegram_enabled(settings):
-        senders[TELEGRAM] = TelegramSender(settings)
+        senders[TELEGRAM] = TelegramSender(settings, timeout=timeout)
     return senders
+
+
+def worker_lease(settings: Settings) -> timedelta:
+    """How long a claimed outbox row belongs to its worker (``TREMPLIN_WORKER_LEASE_SECONDS``)."""
+    return timedelta(seconds=settings.worker_lease_seconds)
 
 
 def _announce_channels(settings: Settings) -> None:
@@ -79,7 +86,8 @@ def serve(
     # Reminders and the retention purge run where delivery runs (bot/housekeeping.py).
     housekeeping = start_housekeeping(runtime) if worker else None
     if worker and senders:
-        background = BackgroundWorker(OutboxWorker(runtime.engine, senders))
+        lease = worker_lease(settings)
+        background = BackgroundWorker(OutboxWorker(runtime.engine, senders, lease=lease))
         background.start()
     elif not worker and senders:
         print("Outbox delivery is off here (--no-worker): run `tremplin worker` too.", flush=True)
@@ -117,7 +125,8 @@ def run_worker(settings: Settings, *, poll_interval: float = 1.0) -> int:
         print(f"Delivering the outbox ({', '.join(sorted(senders))}). Ctrl-C to stop.", flush=True)
         housekeeping = start_housekeeping(runtime)  # reminders and retention, beside delivery
         try:
-            OutboxWorker(runtime.engine, senders).run(stop, poll_interval=poll_interval)
+            worker = OutboxWorker(runtime.engine, senders, lease=worker_lease(settings))
+            worker.run(stop, poll_interval=poll_interval)
         finally:
             restore()
             housekeeping.stop()

@@ -31,7 +31,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.media import IncomingMedia, keep_media
@@ -53,6 +53,7 @@ from conversations.outputs import (
 from conversations.questions import Flow
 from conversations.state import State, empty_draft
 from storage import new_id, new_slug, tables
+from storage.faults import is_lock_conflict, is_unavailable
 
 __all__ = [
     "ConflictError",
@@ -77,6 +78,10 @@ _messages = tables.messages
 _outbox = tables.outbox
 _audit = tables.audit_events
 _invitations = tables.invitations
+
+# Tries of a message (or a batch) that raced another process: the second one always finds the
+# other's commit, so three is plenty.
+_ATTEMPTS = 3
 
 
 # Statements built once: building a statement per message costs more than running it.
@@ -237,41 +242,67 @@ class ConversationService:
         self.intercepts = intercepts or {}
 
     def handle(self, inbound: Inbound) -> Handled:
-        for attempt in range(3):
+        for attempt in range(1, _ATTEMPTS + 1):
             try:
                 with self._writer, self.engine.begin() as connection:
                     return self._handle(connection, inbound)
             except IntegrityError:
-                # Two deliveries of one webhook raced past each other: the other one won.
-                if inbound.external_id is None:
+                # The first messages of a new person reached two processes at once and the other
+                # created them first. Never call it a duplicate here: handled again, the message
+                # finds the person, and the inbound dedupe tells a retried webhook from a new one.
+                if attempt == _ATTEMPTS:
                     raise
-                return Handled(duplicate=True)
+                log.info("candidate created concurrently; handling again (%d)", attempt)
             except ConflictError:
-                log.warning("conversation changed concurrently; handling again (%d)", attempt + 1)
-        raise ConflictError("conversation kept changing while handling a message")
+                if attempt == _ATTEMPTS:
+                    raise
+                log.warning("conversation changed concurrently; handling again (%d)", attempt)
+            except OperationalError as error:
+                if not is_lock_conflict(error) or attempt == _ATTEMPTS:
+                    raise
+                log.warning("deadlock; handling the message again (%d)", attempt)
+        raise AssertionError("unreachable")  # the last attempt returns or raises
 
     def handle_many(self, inbounds: list[Inbound]) -> list[Handled | Exception]:
         """Several messages in one transaction: one commit (one fsync) for all of them.
 
         Each message runs in its own savepoint, in order, so one that fails is rolled back alone
         and later messages of the same candidate see the earlier ones. Nothing is answered before
-        the shared commit, so no reply goes out for an answer that was not saved.
+        the shared commit, so no reply goes out for an answer that was not saved. When PostgreSQL
+        aborts the batch to break a deadlock with another process's batch, the whole batch runs
+        again: nothing of it was saved and nobody was answered.
         """
-        results: list[Handled | Exception] = []
-        with self._writer, self.engine.begin() as connection:
-            for inbound in inbounds:
-                savepoint = connection.begin_nested()
-                try:
-                    results.append(self._handle(connection, inbound))
-                    savepoint.commit()
-                except IntegrityError:
-                    savepoint.rollback()
-                    results.append(Handled(duplicate=True))
-                except Exception as error:
-                    savepoint.rollback()
-                    log.exception("handling one message of a batch failed")
-                    results.append(error)
-        return results
+        for attempt in range(_ATTEMPTS):
+            try:
+                with self._writer, self.engine.begin() as connection:
+                    return [self._handle_savepoint(connection, inbound) for inbound in inbounds]
+            except OperationalError as error:
+                if not is_lock_conflict(error) or attempt == _ATTEMPTS - 1:
+                    raise
+                log.warning("deadlock between batches; handling the batch again (%d)", attempt + 1)
+        raise AssertionError("unreachable")  # the last attempt returns or raises
+
+    def _handle_savepoint(self, connection: Connection, inbound: Inbound) -> Handled | Exception:
+        """One message of a batch in its own savepoint; a failure of its own is its result."""
+        for attempt in range(_ATTEMPTS):
+            savepoint = connection.begin_nested()
+            try:
+                handled = self._handle(connection, inbound)
+                savepoint.commit()
+                return handled
+            except IntegrityError as error:
+                # As in ``handle``: another process created this person first. The savepoint
+                # waited for its commit, so handling the message again finds them.
+                savepoint.rollback()
+                if attempt == _ATTEMPTS - 1:
+                    return error
+            except Exception as error:
+                if is_lock_conflict(error) or is_unavailable(error):
+                    raise  # the batch as a whole must go again, or wait for the database
+                savepoint.rollback()
+                log.exception("handling one message of a batch failed")
+                return error
+        raise AssertionError("unreachable")
 
     # One message -------------------------------------------------------------------------------
     def _handle(self, connection: Connection, inbound: Inbound) -> Handled:

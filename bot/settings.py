@@ -31,6 +31,9 @@ class Settings:
     smtp_from: str | None = None
     retention_days: int = 365
     """Message bodies older than this are purged by the retention job (the rows stay, anonymous)."""
+    worker_lease_seconds: float = 120.0
+    """How long an outbox row claimed by a worker is its own (docs/deployment.md): a killed
+    worker's message goes again after this; each send times out at a third of it."""
 
     @classmethod
     def from_env(
@@ -62,4 +65,5 @@ class Settings:
             smtp_url=get("TREMPLIN_SMTP_URL"),
             smtp_from=get("TREMPLIN_SMTP_FROM"),
             retention_days=int(get("TREMPLIN_RETENTION_DAYS") or 365),
+            worker_lease_seconds=float(get("TREMPLIN_WORKER_LEASE_SECONDS") or 120),
         )

@@ -10,12 +10,20 @@ Rules of this module:
    (``status = 'cancelled'``, ``last_error = 'opted out'``) unless it is the STOP confirmation
    itself (``purpose = 'opt_out_confirmation'``); the claim checks again, and ``queue_message``
    refuses to queue for an opted-out candidate at all.
-2. Claim, send, record: the first and the last in short transactions of their own. A claim leases
-   its rows (moves ``next_attempt_at`` a few minutes ahead) instead of holding a lock over the
-   HTTP call: on SQLite a transaction held open would stop every webhook, and if the process dies
-   mid-send the lease runs out and the row goes again (at least once). PostgreSQL claims with
-   ``FOR UPDATE SKIP LOCKED`` so that two workers never claim one row; on SQLite the
-   ``BEGIN IMMEDIATE`` of every transaction serialises claims.
+2. Claim, send, record: each in a short transaction of its own, never a transaction held over the
+   HTTP call (on SQLite it would stop every webhook). A claim leases its rows: ``claimed_until``
+   is set a lease ahead, and other workers skip a row while its lease runs. Just before the send
+   the worker renews the row's lease, and only if the lease is still the one it wrote (a fencing
+   check): a worker that was too slow and got overtaken never sends a row another one has taken.
+   PostgreSQL claims with ``FOR UPDATE SKIP LOCKED`` so that two workers never claim one row; on
+   SQLite the ``BEGIN IMMEDIATE`` of every transaction serialises claims.
+   Delivery is **at least once**. A worker killed between the provider's answer and the record
+   leaves a row whose lease runs out; the next worker takes it over and sends it again (a message
+   is never lost, and in that one window it may arrive twice: Twilio has no idempotency key for
+   sending). A row that has the provider's id is never sent again. When only the record fails
+   (the database went away after the send), the outcome is kept in memory and recorded first
+   when the database is back, so the lease does not run out on a message that did go.
+   The lease must outlast one send: senders time out at a third of it (``send_timeout``).
 3. One message in flight per address, in queue order: a row is claimed only when no earlier row
    for its address is still pending, so a reply waiting for a retry is never overtaken by the
    next question.
@@ -29,7 +37,7 @@ Rules of this module:
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -40,6 +48,7 @@ from sqlalchemy import (
     Update,
     delete,
     exists,
+    or_,
     select,
     true,
     update,
@@ -47,6 +56,7 @@ from sqlalchemy import (
 
 from bot.outbox_rows import FAILED, PENDING, SENT, Purpose, cancel_rows, mark_opted_out
 from storage import tables, utcnow
+from storage.faults import is_unavailable
 
 __all__ = [
     "DEFAULT_BACKOFF",
@@ -56,6 +66,7 @@ __all__ = [
     "OutboxWorker",
     "Sender",
     "Sent",
+    "send_timeout",
 ]
 
 log = logging.getLogger(__name__)
@@ -72,8 +83,20 @@ DEFAULT_BACKOFF: tuple[timedelta, ...] = (
     timedelta(minutes=10),
     timedelta(hours=1),
 )
-#: Longer than any sender's timeout: a row is only claimed again once its sender gave up.
-DEFAULT_LEASE = timedelta(minutes=5)
+#: How long a claimed row is a worker's: also how long a killed worker's message waits to be
+#: taken over. Senders time out well within it (``send_timeout``).
+DEFAULT_LEASE = timedelta(minutes=2)
+#: A send never takes longer than this, however long the lease.
+MAX_SEND_TIMEOUT = 15.0
+
+
+def send_timeout(lease: timedelta) -> float:
+    """The HTTP timeout of one send under ``lease``: a third of it, at most 15 s.
+
+    A send that ends (or times out) well within its lease is never taken over while it runs, so
+    a slow provider does not make two workers send one row.
+    """
+    return min(MAX_SEND_TIMEOUT, lease.total_seconds() / 3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +153,12 @@ class _Claimed:
     address: str
     body: str
     attempts: int
+    lease: datetime
+    """The ``claimed_until`` this worker wrote: the row is still ours while it is unchanged."""
     payload: Mapping[str, Any] | None = None
+
+
+_Outcome = Sent | DeliveryError
 
 
 class OutboxWorker:
@@ -155,12 +183,16 @@ class OutboxWorker:
         self.batch_size = batch_size
         self.backoff = tuple(backoff)
         self.lease = lease
+        # What the database could not take when it went away: recorded or released first.
+        self._unrecorded: list[tuple[_Claimed, _Outcome]] = []
+        self._untried: list[_Claimed] = []
 
     # One round ---------------------------------------------------------------------------------
     def run_once(self, stop: threading.Event | None = None) -> int:
         """Cancel what may not go, send one batch of due rows; returns how many were handled."""
         if not self.senders:
             return 0
+        self._settle()
         channels = sorted(self.senders)
         with self.engine.begin() as connection:
             handled = cancel_rows(connection, _opted_out_rows(channels))
@@ -169,8 +201,12 @@ class OutboxWorker:
             if stop is not None and stop.is_set():
                 self._release(claimed[index:])
                 break
-            self._deliver(row)
-            handled += 1
+            try:
+                handled += self._deliver(row)
+            except Exception:
+                # The database went away: what was not tried is given back once it is here again.
+                self._untried.extend(claimed[index + 1 :])
+                raise
         return handled
 
     def drain(self, *, max_rounds: int = 1000) -> int:
@@ -192,8 +228,11 @@ class OutboxWorker:
         while not stop.is_set():
             try:
                 busy = self.run_once(stop) > 0
-            except Exception:
-                log.exception("outbox worker: round failed; trying again shortly")
+            except Exception as error:
+                if is_unavailable(error):
+                    log.warning("outbox worker: database unavailable (%s)", type(error).__name__)
+                else:
+                    log.exception("outbox worker: round failed; trying again shortly")
                 busy = False
             if not busy:
                 stop.wait(poll_interval)
@@ -203,12 +242,19 @@ class OutboxWorker:
         query = _due_rows(channels, self.batch_size, now)
         if connection.dialect.name == "postgresql":
             query = query.with_for_update(of=_outbox, skip_locked=True)
+        lease = now + self.lease
         claimed: list[_Claimed] = []
         refused: list[int] = []
         for row in connection.execute(query):
             if row.opted_out and row.purpose != Purpose.OPT_OUT_CONFIRMATION:
                 refused.append(row.id)  # STOP came in since the cancellation above
                 continue
+            if row.claimed_until is not None:
+                log.warning(
+                    "outbox %d: a worker's lease ran out before it recorded the send; sending "
+                    "again (at least once: it may arrive twice)",
+                    row.id,
+                )
             claimed.append(
                 _Claimed(
                     row.id,
@@ -218,6 +264,7 @@ class OutboxWorker:
                     row.address,
                     row.body,
                     row.attempts,
+                    lease,
                     row.payload,
                 )
             )
@@ -227,33 +274,83 @@ class OutboxWorker:
             connection.execute(
                 update(_outbox)
                 .where(_outbox.c.id.in_([row.id for row in claimed]))
-                .values(next_attempt_at=now + self.lease)
+                .values(claimed_until=lease)
             )
         return claimed
 
     def _release(self, rows: list[_Claimed]) -> None:
         """Give back rows claimed but not tried (stopping): they are due again at once."""
         with self.engine.begin() as connection:
-            connection.execute(
-                update(_outbox)
-                .where(_outbox.c.id.in_([row.id for row in rows]), _outbox.c.status == PENDING)
-                .values(next_attempt_at=self.clock())
-            )
+            for row in rows:
+                connection.execute(
+                    update(_outbox)
+                    .where(_outbox.c.id == row.id, _outbox.c.claimed_until == row.lease)
+                    .values(claimed_until=None)
+                )
 
-    def _deliver(self, row: _Claimed) -> None:
-        sender = self.senders[row.channel]
+    def _settle(self) -> None:
+        """Record the outcomes kept while the database was away, give back untried rows."""
+        while self._unrecorded:
+            row, outcome = self._unrecorded[0]
+            self._record(row, outcome)
+            self._unrecorded.pop(0)
+        if self._untried:
+            self._release(self._untried)
+            self._untried.clear()
+
+    def _renew(self, row: _Claimed) -> _Claimed | None:
+        """Extend the row's lease for its send, if it is still ours (None: another worker's)."""
+        lease = self.clock() + self.lease
+        with self.engine.begin() as connection:
+            renewed = connection.execute(
+                update(_outbox)
+                .where(
+                    _outbox.c.id == row.id,
+                    _outbox.c.status == PENDING,
+                    _outbox.c.claimed_until == row.lease,
+                )
+                .values(claimed_until=lease)
+            )
+        if renewed.rowcount != 1:
+            log.warning("outbox %d: no longer ours (lease ran out or row settled); skipped", row.id)
+            return None
+        return replace(row, lease=lease)
+
+    def _deliver(self, claimed: _Claimed) -> int:
+        """Send one claimed row and record the outcome; 0 when the row was no longer ours."""
         try:
+            row = self._renew(claimed)
+        except Exception:
+            self._untried.append(claimed)  # not sent: give it back rather than wait for the lease
+            raise
+        if row is None:
+            return 0
+        sender = self.senders[row.channel]
+        outcome: _Outcome
+        try:
+            # Plain-text channels keep their two-argument send; only rows with extras pass them.
             if row.payload is None:
-                sent = sender.send(row.address, row.body)
+                outcome = sender.send(row.address, row.body)
             else:
-                sent = sender.send(row.address, row.body, payload=row.payload)
+                outcome = sender.send(row.address, row.body, payload=row.payload)
         except DeliveryError as error:
-            self._record_failure(row, error)
+            outcome = error
         except Exception as error:
             log.exception("outbox %d: the %s sender failed unexpectedly", row.id, row.channel)
-            self._record_failure(row, DeliveryError(type(error).__name__, retryable=True))
+            outcome = DeliveryError(type(error).__name__, retryable=True)
+        try:
+            self._record(row, outcome)
+        except Exception as error:
+            if is_unavailable(error):
+                self._unrecorded.append((row, outcome))
+            raise
+        return 1
+
+    def _record(self, row: _Claimed, outcome: _Outcome) -> None:
+        if isinstance(outcome, Sent):
+            self._record_sent(row, outcome)
         else:
-            self._record_sent(row, sent)
+            self._record_failure(row, outcome)
 
     def _record_sent(self, row: _Claimed, sent: Sent) -> None:
         now = self.clock()
@@ -272,6 +369,9 @@ class OutboxWorker:
                     sent_at=now,
                     external_id=sent.external_id,
                     last_error=None,
+                    claimed_until=None,
+                    # The time of the last attempt once done: the retention purge goes by it.
+                    next_attempt_at=now,
                 )
             )
             if row.message_id is not None:
@@ -295,7 +395,12 @@ class OutboxWorker:
                 connection.execute(
                     update(_outbox)
                     .where(*pending)
-                    .values(attempts=attempts, next_attempt_at=now + delay, last_error=reason)
+                    .values(
+                        attempts=attempts,
+                        next_attempt_at=now + delay,
+                        last_error=reason,
+                        claimed_until=None,
+                    )
                 )
                 log.warning("outbox %d: %s; trying again in %s", row.id, reason, delay)
                 return
@@ -306,7 +411,13 @@ class OutboxWorker:
             connection.execute(
                 update(_outbox)
                 .where(*pending)
-                .values(status=FAILED, attempts=attempts, last_error=reason)
+                .values(
+                    status=FAILED,
+                    attempts=attempts,
+                    last_error=reason,
+                    claimed_until=None,
+                    next_attempt_at=now,
+                )
             )
             if row.message_id is not None:
                 connection.execute(
@@ -348,12 +459,15 @@ def _due_rows(channels: list[str], limit: int, now: datetime) -> Select[Any]:
             _outbox.c.attempts,
             _outbox.c.payload,
             _outbox.c.purpose,
+            _outbox.c.claimed_until,
             _candidates.c.opted_out,
         )
         .select_from(_outbox.outerjoin(_candidates, _candidates.c.id == _outbox.c.candidate_id))
         .where(
             _outbox.c.status == PENDING,
             _outbox.c.next_attempt_at <= now,
+            or_(_outbox.c.claimed_until.is_(None), _outbox.c.claimed_until <= now),
+            _outbox.c.external_id.is_(None),  # the provider has it already: never again
             _outbox.c.channel.in_(channels),
             ~waiting_behind,
         )

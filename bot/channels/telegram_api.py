@@ -195,8 +195,11 @@ class TelegramSender:
     Texts go as plain text (no ``parse_mode``), with the keyboard the payload describes.
     """
 
-    def __init__(self, settings: Settings, *, pacer: Pacer | None = None) -> None:
-        self._bot, self._requests = _build(settings, 15.0, 0.0)
+    def __init__(
+        self, settings: Settings, *, pacer: Pacer | None = None, timeout: float = 15.0
+    ) -> None:
+        # ``timeout`` stays within the worker's lease, so a hung send never outlives its claim.
+        self._bot, self._requests = _build(settings, timeout, 0.0)
         self._pacer = pacer or Pacer()
         self._loop = asyncio.new_event_loop()
         self._lock = threading.Lock()

@@ -15,6 +15,7 @@ Rules of this module:
 
 import hmac
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -68,6 +69,10 @@ SMS_OFF_MESSAGE = (
 # A Twilio form is a few hundred bytes, plus a body of at most 1,600 characters.
 _MAX_FORM_BYTES = 64 * 1024
 _FORM_TYPE = "application/x-www-form-urlencoded"
+# Twilio ids are two letters and 32 hex digits (SM…, MM…); error codes are numbers.
+_SID = re.compile(r"[A-Za-z0-9]{2,64}")
+_ERROR_CODE = re.compile(r"[0-9A-Za-z]{1,16}")
+_MAX_ADDRESS = 128  # channel_identities.address
 _TWIML = "text/xml"
 
 
@@ -88,11 +93,18 @@ def to_inbound(form: Mapping[str, str]) -> Inbound:
     its main type, which the engine answers kindly; media sent with text is left aside: the text
     wins. The sender is put in E.164 form when it is a phone number (the same person must be
     found whatever form Twilio gives), kept as it came otherwise (a short code, ``whatsapp:…``).
-    Raises ``ValueError`` when the form names no sender.
+    Raises ``ValueError`` when the form names no sender, or a sender or id Twilio never sends.
     """
     sender = form.get("From", "").strip()
     if not sender:
         raise ValueError("the form has no From")
+    # Never from Twilio, but a forged or broken form must not reach the database as a 500:
+    # PostgreSQL text holds no NUL, and addresses and ids have bounded columns.
+    if len(sender) > _MAX_ADDRESS or not sender.isprintable():
+        raise ValueError("the From is not an address")
+    sid = form.get("MessageSid") or None
+    if sid is not None and not _SID.fullmatch(sid):
+        raise ValueError("the MessageSid is not a Twilio id")
     body = form.get("Body", "")
     media = _count(form.get("NumMedia"))
     event: Event
@@ -109,7 +121,7 @@ def to_inbound(form: Mapping[str, str]) -> Inbound:
         channel=CHANNEL,
         address=address,
         event=event,
-        external_id=form.get("MessageSid") or None,
+        external_id=sid,
     )
 
 
@@ -132,6 +144,8 @@ def twilio_routes(runtime: Runtime) -> list[BaseRoute]:
         signature = request.headers.get("X-Twilio-Signature")
         if not signature:
             return PlainTextResponse("Missing signature.", 403)
+        if not signature.isascii():  # a signature is base64; compare_digest refuses non-ASCII
+            return PlainTextResponse("Invalid signature.", 403)
         form = await _read_form(request)
         if form is None:
             return PlainTextResponse("Request too large.", 413)
@@ -153,7 +167,7 @@ def twilio_routes(runtime: Runtime) -> list[BaseRoute]:
         try:
             inbound = to_inbound(form)
         except ValueError:
-            return PlainTextResponse("No sender.", 400)
+            return PlainTextResponse("No sender, or a malformed one.", 400)
         handled = await runtime.inbox.handle(inbound)
         log.info(
             "SMS %s handled: %s",
@@ -168,8 +182,10 @@ def twilio_routes(runtime: Runtime) -> list[BaseRoute]:
             return form
         sid = form.get("MessageSid") or form.get("SmsSid")
         state = form.get("MessageStatus") or form.get("SmsStatus")
-        if sid and state:
+        if sid and state and _SID.fullmatch(sid):
             error_code = form.get("ErrorCode") or None
+            if error_code is not None and not _ERROR_CODE.fullmatch(error_code):
+                error_code = None
             known = await run_in_threadpool(_record_status, runtime, sid, state.lower(), error_code)
             log.info("SMS %s status %s%s", sid, state, "" if known else " (unknown message)")
         return Response(status_code=204)

@@ -122,6 +122,8 @@ class FakeTwilioApi:
     _script: deque[Reply] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
+    _arrivals: int = 0
+    _arrived: threading.Condition = field(default_factory=threading.Condition)
 
     @property
     def base_url(self) -> str:
@@ -142,6 +144,18 @@ class FakeTwilioApi:
         """Answer the next requests with these, in order; then 201 again."""
         with self._lock:
             self._script.extend(replies)
+
+    def wait_for_arrivals(self, count: int, timeout: float = 30.0) -> None:
+        """Wait until ``count`` send requests have arrived (answered or still being answered):
+        a test can then kill the sender in the middle of a delivery."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: self._arrivals >= count, timeout):
+                raise TimeoutError(f"{self._arrivals} of {count} requests arrived")
+
+    def _arrive(self) -> None:
+        with self._arrived:
+            self._arrivals += 1
+            self._arrived.notify_all()
 
     def _next_reply(self) -> Reply:
         with self._lock:
@@ -187,6 +201,7 @@ def _handler_for(fake: FakeTwilioApi) -> type[BaseHTTPRequestHandler]:
                 self._json(401, _error(401, 20003))
                 return
             reply = fake._next_reply()
+            fake._arrive()
             if reply.delay:
                 time.sleep(reply.delay)
             sid = f"SM{uuid.uuid4().hex}" if reply.status == 201 else None
