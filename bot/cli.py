@@ -15,6 +15,7 @@ __all__ = ["build_parser", "main"]
 # Command groups that live beside their feature: each module has ``add_parser(commands)``, which
 # adds its sub-parser, and ``run(args, settings) -> int``. Keep heavy imports inside ``run``.
 COMMAND_GROUPS: dict[str, str] = {
+    "telegram": "bot.channels.telegram_cli",
     "privacy": "bot.privacy_cli",
     "coach": "bot.coach.cli",
 }

@@ -16,6 +16,9 @@ import uvicorn
 
 from bot.app import create_app
 from bot.channels import twilio_sms
+from bot.channels.telegram import CHANNEL as TELEGRAM
+from bot.channels.telegram import TELEGRAM_OFF_MESSAGE, telegram_enabled
+from bot.channels.telegram_api import TelegramSender
 from bot.channels.twilio_sms import SMS_OFF_MESSAGE, TwilioSender, public_url_warning, sms_enabled
 from bot.coach.setup import prepare_workspace
 from bot.housekeeping import start_housekeeping
@@ -31,6 +34,8 @@ def senders_for(settings: Settings) -> dict[str, Sender]:
     senders: dict[str, Sender] = {}
     if sms_enabled(settings):
         senders[twilio_sms.CHANNEL] = TwilioSender(settings)
+    if telegram_enabled(settings):
+        senders[TELEGRAM] = TelegramSender(settings)
     return senders
 
 
@@ -38,6 +43,8 @@ def _announce_channels(settings: Settings) -> None:
     """Say once, at start, which channels are off and why (DESIGN.md: settings)."""
     if not sms_enabled(settings):
         print(SMS_OFF_MESSAGE, flush=True)
+    if not telegram_enabled(settings):
+        print(TELEGRAM_OFF_MESSAGE, flush=True)
     warning = public_url_warning(settings)
     if warning is not None:
         print(warning, flush=True)
@@ -100,7 +107,7 @@ def run_worker(settings: Settings, *, poll_interval: float = 1.0) -> int:
     try:
         senders = senders_for(settings)
         if not senders:
-            print(f"Nothing to deliver. {SMS_OFF_MESSAGE}", file=sys.stderr)
+            print(f"Nothing to deliver. {SMS_OFF_MESSAGE} {TELEGRAM_OFF_MESSAGE}", file=sys.stderr)
             return 1
         warning = public_url_warning(settings)
         if warning is not None:

@@ -34,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.media import IncomingMedia, keep_media
 from bot.outbox_rows import Purpose, cancel_pending
 from bot.privacy import erase_candidate
 from bot.reminders import NEXT_REMINDER_AT, schedule_params
@@ -53,7 +54,15 @@ from conversations.questions import Flow
 from conversations.state import State, empty_draft
 from storage import new_id, new_slug, tables
 
-__all__ = ["ConflictError", "ConversationService", "Handled", "Inbound", "Render"]
+__all__ = [
+    "ConflictError",
+    "ConversationService",
+    "Diverted",
+    "Handled",
+    "Inbound",
+    "Intercept",
+    "Render",
+]
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +174,28 @@ class Inbound:
     external_id: str | None = None
     locale_hint: str | None = None
     """A language the channel knows reliably (Telegram ``language_code``, ``chat --lang``)."""
+    media: IncomingMedia | None = None
+    """A file the channel fetched with the message (a photo, a voice note): stored with the
+    candidate in the same transaction when the conversation takes it (bot/media.py)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Diverted:
+    """A message a channel's intercept answered itself, before the engine (account linking).
+
+    ``candidate_id`` is None when the message's own candidate keeps the conversation (its state,
+    as the intercept left it, is saved); otherwise the chat now belongs to that candidate, whose
+    conversation the replies continue.
+    """
+
+    outputs: list[Output]
+    locale: str | None
+    candidate_id: str | None = None
+
+
+Intercept = Callable[[Connection, Inbound, Row[Any], State, datetime], "Inbound | Diverted"]
+"""Runs in the message's transaction, after the dedupe and before the engine: returns the message
+to go on with (maybe rewritten; ``State`` may be changed in place) or what it answered itself."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +219,7 @@ class ConversationService:
         *,
         clock: Callable[[], datetime] = _utcnow,
         renderers: dict[str, Render] | None = None,
+        intercepts: dict[str, Intercept] | None = None,
     ) -> None:
         bind = sessions.kw.get("bind")
         if not isinstance(bind, Engine):
@@ -202,6 +234,7 @@ class ConversationService:
         self._reached["submitted"] = len(flow.questions)
         self.clock = clock
         self.renderers = renderers or {}
+        self.intercepts = intercepts or {}
 
     def handle(self, inbound: Inbound) -> Handled:
         for attempt in range(3):
@@ -248,6 +281,12 @@ class ConversationService:
         if not self._record_inbound(connection, inbound, row.candidate_id, state.step, now):
             log.info("duplicate inbound on %s ignored", inbound.channel)
             return Handled(duplicate=True)
+        intercept = self.intercepts.get(inbound.channel)
+        if intercept is not None:
+            taken = intercept(connection, inbound, row, state, now)
+            if isinstance(taken, Diverted):
+                return self._divert(connection, inbound, row, state, taken, now)
+            inbound = taken
 
         new_state, outputs = step(self.flow, state, inbound.event, now=now)
         # After DELETE the state is new and has no language: say goodbye in the person's own.
@@ -264,10 +303,29 @@ class ConversationService:
             candidate_id = None
         else:
             self._apply_effects(connection, row, outputs, new_state, now)
+            if inbound.media is not None:
+                keep_media(connection, row.candidate_id, inbound.media, new_state, now)
             self._save(connection, row, new_state, now)
         outbox_ids = self._queue(connection, candidate_id, inbound, replies, now, purpose)
         log.debug("handled inbound: %s -> %s, %d replies", state.step, new_state.step, len(replies))
         return Handled(False, candidate_id, new_state.step, outbox_ids, replies)
+
+    def _divert(
+        self,
+        connection: Connection,
+        inbound: Inbound,
+        row: Row[Any],
+        state: State,
+        taken: Diverted,
+        now: datetime,
+    ) -> Handled:
+        candidate_id = taken.candidate_id
+        if candidate_id is None:
+            candidate_id = row.candidate_id
+            self._save(connection, row, state, now)
+        replies = self.renderers.get(inbound.channel, render_sms)(taken.outputs, taken.locale)
+        ids = self._queue(connection, candidate_id, inbound, replies, now, Purpose.REPLY)
+        return Handled(False, candidate_id, state.step, ids, replies)
 
     def _load(self, connection: Connection, inbound: Inbound) -> Row[Any] | None:
         """The candidate's conversation and draft, locked for this transaction."""
@@ -492,6 +550,7 @@ class ConversationService:
                     "sent_at": None,
                     "purpose": purpose.value,
                     "external_id": None,
+                    "payload": reply.payload,
                 },
             ).scalar_one()
             ids.append(outbox_id)

@@ -34,6 +34,7 @@ from bot.coach.review import MAX_COMMENT_LENGTH, ReviewError, add_comment, ask_f
 from bot.coach.review import take as take_candidate
 from bot.coach.scope import can_change, in_scope
 from bot.page_templates import templates
+from bot.privacy import erase_candidate
 from bot.public_cv.workspace import workspace_routes
 from bot.publishing import PublishError, publish_candidate, unpublish_candidate
 from bot.runtime import Runtime
@@ -62,6 +63,7 @@ _NOTICES = {
     "unpublished": "Publication retirée.",
     "taken": "Vous accompagnez maintenant cette personne.",
     "password": "Mot de passe enregistré.",
+    "erased": "Toutes les données de cette personne ont été effacées.",
 }
 
 _OUT_OF_SCOPE = "Cette personne n'est pas dans votre organisation : prenez-la en charge d'abord."
@@ -318,7 +320,7 @@ def coach_routes(runtime: Runtime) -> list[BaseRoute]:
             notice=notice,
             error=error,
             max_comment=MAX_COMMENT_LENGTH,
-            erase_available=False,
+            erase_available=True,
             **context,
         )
 
@@ -418,6 +420,27 @@ def coach_routes(runtime: Runtime) -> list[BaseRoute]:
 
         return await run_in_threadpool(run)
 
+    async def erase(request: Request, me: Authenticated) -> Response:
+        """Erase everything about the person (bot/privacy.py), after an explicit confirmation."""
+        candidate_id = request.path_params["candidate_id"]
+        form = await request.form()
+
+        def run() -> Response:
+            with runtime.sessions() as session:
+                allowed = can_change(session, me, candidate_id)
+            if not allowed:
+                return candidate_response(me, candidate_id, error=_OUT_OF_SCOPE, status=403)
+            if form.get("confirm") != "yes":
+                message = "Cochez « Je confirme » pour effacer."
+                return candidate_response(me, candidate_id, error=message, status=409)
+            with runtime.sessions.begin() as session:
+                erase_candidate(
+                    session.connection(), candidate_id, now=utcnow(), actor=f"coach:{me.coach_id}"
+                )
+            return _see_other("/coach/?notice=erased")
+
+        return await run_in_threadpool(run)
+
     async def stylesheet(request: Request) -> Response:
         del request
         return FileResponse(_CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
@@ -447,6 +470,7 @@ def coach_routes(runtime: Runtime) -> list[BaseRoute]:
         Route(f"{candidate_path}/publish", login_required(action(publish)), methods=["POST"]),
         Route(f"{candidate_path}/unpublish", login_required(action(unpublish)), methods=["POST"]),
         Route(f"{candidate_path}/take", login_required(take), methods=["POST"]),
+        Route(f"{candidate_path}/erase", login_required(erase), methods=["POST"]),
         Route("/static/coach.css", stylesheet, methods=["GET"]),
     ]
     routes += workspace_routes(runtime, login_required, _page)  # the inbox, public CV settings

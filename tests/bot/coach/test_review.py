@@ -243,3 +243,27 @@ def test_publication_is_refused_while_the_cv_is_incomplete(
     refused = _post(logged_in(app, coaches.a), candidate_id, "publish")
     assert refused.status_code == 409 and "un métier" in refused.text
     assert _candidate(runtime, candidate_id)["published_version"] is None
+
+
+def test_erasing_from_the_workspace_removes_the_person_after_confirmation(
+    app: Starlette, coaches: Coaches, runtime: Runtime, text: Texter
+) -> None:
+    candidate_id = text(PHONE, *_with_code(FRENCH_CV, invitation(runtime, coaches.a)))
+    assert candidate_id is not None
+    alice, bruno = logged_in(app, coaches.a), logged_in(app, coaches.b)
+    other = bruno.post(
+        f"/coach/candidates/{candidate_id}/erase",
+        data={"csrf": csrf_of(bruno.get("/coach/").text), "confirm": "yes"},
+    )
+    assert other.status_code == 404
+    unconfirmed = _post(alice, candidate_id, "erase")
+    assert unconfirmed.status_code == 409 and "Je confirme" in unconfirmed.text
+    erased = _post(alice, candidate_id, "erase", confirm="yes")
+    assert erased.status_code == 303 and erased.headers["location"] == "/coach/?notice=erased"
+    assert alice.get(f"/coach/candidates/{candidate_id}").status_code == 404
+    with runtime.sessions() as session:
+        assert session.get(Candidate, candidate_id) is None
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "candidate_erased")
+        ).one()
+        assert event.candidate_id is None and event.coach_id is not None
