@@ -18,7 +18,15 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-__all__ = ["DOMAIN", "LABELS_DIR", "PAGE_LANGUAGES", "PL_", "page_language", "page_translations"]
+__all__ = [
+    "DOMAIN",
+    "LABELS_DIR",
+    "PAGE_LANGUAGES",
+    "PL_",
+    "of",
+    "page_language",
+    "page_translations",
+]
 
 DOMAIN = "public_cv"
 LABELS_DIR = Path(__file__).resolve().parent / "locales"
@@ -29,6 +37,17 @@ PAGE_LANGUAGES: tuple[str, ...] = ("fr", "en")
 def PL_(message: str) -> str:
     """Mark a French page label for extraction into the ``public_cv`` domain."""
     return message
+
+
+_FRENCH_VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüœæ")
+
+
+def of(name: str, language: str) -> str:
+    """ "d’Amina", "de Karim", "of Amina": a name after "the CV", "the coach"… French elides
+    "de" before a vowel; labels say ``le CV %(of_name)s`` so each language puts its own word."""
+    if language != "fr":
+        return f"of {name}"
+    return f"d’{name}" if name[:1].casefold() in _FRENCH_VOWELS else f"de {name}"
 
 
 def page_language(requested: str | None) -> str:

@@ -20,6 +20,7 @@ from email.utils import formataddr, make_msgid
 from urllib.parse import unquote, urlsplit
 
 from bot.public_cv.contact import ContactInput
+from bot.public_cv.labels import of
 from bot.settings import Settings
 
 __all__ = ["MailError", "SmtpConfig", "contact_mail", "send_mail", "smtp_config"]
@@ -73,15 +74,15 @@ def contact_mail(
 ) -> EmailMessage:
     """The mail a coach receives (in French, like the workspace)."""
     mail = EmailMessage()
-    mail["Subject"] = f"Tremplin : un message pour le CV de {candidate_name}"
+    mail["Subject"] = f"Tremplin : un message pour le CV {of(candidate_name, 'fr')}"
     mail["From"] = config.sender
     mail["To"] = to
     mail["Reply-To"] = formataddr((contact.name, contact.email))
     mail["Message-ID"] = make_msgid(domain="tremplin")
     organisation = f" ({contact.organisation})" if contact.organisation else ""
     mail.set_content(
-        f"{contact.name}{organisation} <{contact.email}> a écrit depuis le CV de "
-        f"{candidate_name} ({page_url}) :\n\n"
+        f"{contact.name}{organisation} <{contact.email}> a écrit depuis le CV "
+        f"{of(candidate_name, 'fr')} ({page_url}) :\n\n"
         f"{contact.message}\n\n"
         "—\n"
         f"Répondez à ce mail pour lui écrire. Le message est aussi dans votre boîte de "

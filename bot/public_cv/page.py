@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 
 from bot.page_templates import templates
 from bot.public_cv.contact import CONTACT_FIELDS, ContactState
-from bot.public_cv.labels import PAGE_LANGUAGES, PL_, page_translations
+from bot.public_cv.labels import PAGE_LANGUAGES, PL_, of, page_translations
 from bot.public_cv.share_image import SHARE_IMAGE_SIZE
 from bot.public_cv.view import CvPage
 
@@ -88,7 +88,9 @@ def _description(cv: CvPage, label: str) -> str:
 
 def _share_links(url: str, title: str, lang: str) -> list[dict[str, str]]:
     t = page_translations(lang)
-    message = t.gettext(PL_("Le CV de %(title)s, à partager autour de vous :")) % {"title": title}
+    message = t.gettext(PL_("Le CV %(of_title)s, à partager autour de vous :")) % {
+        "of_title": of(title, lang)
+    }
     return [
         {
             "network": "linkedin",
@@ -146,7 +148,7 @@ def render_page(
         "image": links.image_url,
         "image_width": SHARE_IMAGE_SIZE[0],
         "image_height": SHARE_IMAGE_SIZE[1],
-        "image_alt": t.gettext(PL_("Le CV de %(name)s")) % {"name": cv.name},
+        "image_alt": t.gettext(PL_("Le CV %(of_name)s")) % {"of_name": of(cv.name, cv.lang)},
         "noindex": noindex,
         "pdf_path": links.pdf_path,
         "share_path": f"{links.path}/share",

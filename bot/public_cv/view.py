@@ -18,7 +18,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.units import format_unit
 
-from bot.public_cv.labels import PL_, page_translations
+from bot.public_cv.labels import PL_, of, page_translations
 from bot.public_cv.privacy import public_name, public_place, redact
 from bot.render import renderer
 from conversations.outputs import Term
@@ -91,6 +91,11 @@ class CvPage:
     transport: tuple[str, ...]
     interests: tuple[Words, ...]
     has_photo: bool
+
+    @property
+    def of_name(self) -> str:
+        """ "d’Amina" (fr), "of Amina" (en): for "the CV of…", "the coach of…"."""
+        return of(self.first_name, self.lang)
 
     @property
     def scripts_text(self) -> str:

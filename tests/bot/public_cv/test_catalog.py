@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.public_cv.labels import LABELS_DIR, page_language, page_translations
+from bot.public_cv.labels import LABELS_DIR, of, page_language, page_translations
 
 ROOT = Path(__file__).parents[3]
 
@@ -49,3 +49,14 @@ def test_french_by_default_english_on_request() -> None:
     ]
     assert page_translations("en").gettext("Compétences") == "Skills"
     assert page_translations("fr").gettext("Compétences") == "Compétences"
+
+
+def test_french_elides_de_before_a_vowel() -> None:
+    assert [of(name, "fr") for name in ("Amina", "Karim", "Élodie", "Yasmine", "أمينة")] == [
+        "d’Amina",
+        "de Karim",
+        "d’Élodie",
+        "d’Yasmine",
+        "de أمينة",
+    ]
+    assert of("Amina", "en") == "of Amina"

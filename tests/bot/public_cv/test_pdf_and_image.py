@@ -145,7 +145,7 @@ def test_the_photo_is_served_while_published_and_printed_in_the_pdf(
     with session_factory.begin() as session:
         publish(session, person.candidate_id)
     html = client.get(f"/cv/{person.slug}").text
-    assert f'src="/cv/{person.slug}/photo?v=1" alt="Photo de Amina"' in html
+    assert f'src="/cv/{person.slug}/photo?v=1" alt="Photo d’Amina"' in html
     response = client.get(f"/cv/{person.slug}/photo")
     assert response.status_code == 200 and response.content == PHOTO
     assert response.headers["content-type"] == "image/jpeg"
