@@ -24,7 +24,7 @@ from bot.channels.twilio_sms import SMS_OFF_MESSAGE, TwilioSender, public_url_wa
 from bot.coach.setup import prepare_workspace
 from bot.housekeeping import start_housekeeping
 from bot.runtime import open_runtime
-from bot.settings import Settings
+from bot.settings import DEFAULT_PUBLIC_URL, Settings
 from bot.worker import BackgroundWorker, OutboxWorker, Sender, send_timeout
 
 __all__ = ["is_loopback", "run_worker", "senders_for", "serve", "worker_lease"]
@@ -77,7 +77,10 @@ def serve(
     demo: bool = False,
 ) -> int:
     runtime = open_runtime(settings)
-    for line in prepare_workspace(runtime, demo=demo):
+    # Without a public URL of its own, the address to print is the one this server listens on.
+    local = f"http://{host}:{port}"
+    base_url = local if settings.public_url == DEFAULT_PUBLIC_URL else settings.public_url
+    for line in prepare_workspace(runtime, demo=demo, base_url=base_url):
         print(line, flush=True)
     simulator = simulator or is_loopback(host)
     _announce_channels(settings)

@@ -7,13 +7,15 @@ from bot.runtime import Runtime
 __all__ = ["prepare_workspace"]
 
 
-def prepare_workspace(runtime: Runtime, *, demo: bool = False) -> list[str]:
+def prepare_workspace(
+    runtime: Runtime, *, demo: bool = False, base_url: str | None = None
+) -> list[str]:
     """The first administrator on a database without coaches (its one-time password is shown
     this once: only its hash is kept), and the demo candidates when asked; returns what to say."""
     lines = []
     with runtime.sessions.begin() as session:
         admin = ensure_first_admin(session)
-    login = f"{runtime.settings.public_url}/coach/login"
+    login = f"{base_url or runtime.settings.public_url}/coach/login"
     if admin is not None:
         lines.append(f"Coach workspace: {login}")
         lines.append(f"  first administrator: {admin.email}")

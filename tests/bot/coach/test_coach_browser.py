@@ -60,6 +60,8 @@ def test_login_review_request_changes_fix_publish(
     expect(coach).to_have_url(f"{base}/coach/login")
     coach.get_by_label("Adresse e-mail").fill("admin@tremplin.local")
     coach.get_by_label("Mot de passe").fill(_one_time_password(log))
+    # A newcomer follows the printed address: the port this server listens on, not a default.
+    assert f"Coach workspace: {base}/coach/login" in log.read_text()
     coach.get_by_role("button", name="Se connecter").click()
     expect(coach).to_have_url(f"{base}/coach/password")
     coach.get_by_label("Nouveau mot de passe").fill("mon nouveau mot de passe")
