@@ -6,9 +6,11 @@ record the inbound message, which is also the dedupe (a retried webhook hits the
 log and outbox → commit. Only after the commit does a channel deliver the replies (from the
 outbox), so a reply never goes out for an answer that was not saved.
 
-This runs for every message, so it speaks SQL Core on one connection: one SELECT to load, one
-INSERT to dedupe, UPDATEs only of what changed, INSERT … RETURNING for the replies. Rare events
-(a new candidate, SEND, DELETE, a refusal, an invitation code) take a few more statements.
+This runs for every message, so its statements are plain SQL on the driver's cursor
+(``bot.service_sql``): one SELECT to load, one INSERT to dedupe, UPDATEs of the conversation, the
+draft when it changed and the candidate, two INSERTs per reply. Rare events (a new candidate, SEND,
+DELETE, a refusal, an invitation code) take a few more statements, in SQL Core, in the same
+transaction.
 """
 
 import logging
@@ -19,23 +21,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Engine,
-    Row,
-    bindparam,
-    case,
-    delete,
-    func,
-    insert,
-    select,
-    update,
-)
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.outbox_rows import Purpose, cancel_pending
+from bot.service_sql import HotPath, Loaded
 from bot.sms_render import Outgoing, render_sms
 from conversations.draft import progress
 from conversations.engine import step
@@ -64,88 +55,8 @@ _conversations = tables.conversations
 _drafts = tables.cv_drafts
 _versions = tables.cv_versions
 _messages = tables.messages
-_outbox = tables.outbox
 _audit = tables.audit_events
 _invitations = tables.invitations
-
-
-# Statements built once: building a statement per message costs more than running it.
-_LOAD = (
-    select(
-        _identities.c.candidate_id,
-        _candidates.c.locale,
-        _candidates.c.status,
-        _candidates.c.opted_out,
-        _candidates.c.consent_at,
-        _conversations.c.id.label("conversation_id"),
-        _conversations.c.state,
-        _conversations.c.version,
-        _drafts.c.document,
-    )
-    .join(_candidates, _candidates.c.id == _identities.c.candidate_id)
-    .join(_conversations, _conversations.c.candidate_id == _candidates.c.id)
-    .join(_drafts, _drafts.c.candidate_id == _candidates.c.id)
-    .where(_identities.c.channel == bindparam("b_channel"))
-    .where(_identities.c.address == bindparam("b_address"))
-)
-# SQLite already holds the database's write lock (BEGIN IMMEDIATE); PostgreSQL locks the row.
-_LOAD_LOCKED = _LOAD.with_for_update(of=_conversations)
-_INSERT_MESSAGE = insert(_messages).returning(_messages.c.id)
-_INSERT_OUTBOX = insert(_outbox).returning(_outbox.c.id)
-_DEDUPE_KEY = ["channel", "direction", "external_id"]
-_INSERT_INBOUND = {
-    "sqlite": sqlite.insert(_messages)
-    .on_conflict_do_nothing(index_elements=_DEDUPE_KEY)
-    .returning(_messages.c.id),
-    "postgresql": postgresql.insert(_messages)
-    .on_conflict_do_nothing(index_elements=_DEDUPE_KEY)
-    .returning(_messages.c.id),
-}
-_SAVE_CONVERSATION = (
-    update(_conversations)
-    .where(_conversations.c.id == bindparam("b_id"))
-    .where(_conversations.c.version == bindparam("b_version"))
-    .values(
-        state=bindparam("b_state", type_=_conversations.c.state.type),
-        version=bindparam("b_next_version"),
-        updated_at=bindparam("b_now", type_=_conversations.c.updated_at.type),
-    )
-)
-_SAVE_DRAFT = (
-    update(_drafts)
-    .where(_drafts.c.candidate_id == bindparam("b_candidate"))
-    .values(
-        document=bindparam("b_document", type_=_drafts.c.document.type),
-        status=bindparam("b_status"),
-        progress=bindparam("b_progress"),
-        department=bindparam("b_department"),
-        first_job=bindparam("b_first_job"),
-        updated_at=bindparam("b_now", type_=_drafts.c.updated_at.type),
-    )
-)
-_SAVE_CANDIDATE = (
-    update(_candidates)
-    .where(_candidates.c.id == bindparam("b_candidate"))
-    .values(
-        locale=bindparam("b_locale"),
-        status=bindparam("b_status"),
-        opted_out=bindparam("b_opted_out"),
-        consent_at=func.coalesce(
-            _candidates.c.consent_at, bindparam("b_consent", type_=_candidates.c.consent_at.type)
-        ),
-        last_activity_at=bindparam("b_now", type_=_candidates.c.last_activity_at.type),
-        current_step=bindparam("b_step"),
-        # The funnel counts the furthest step ever reached: BACK and EDIT never lower it.
-        furthest_step=case(
-            (_candidates.c.furthest_step < bindparam("b_reached"), bindparam("b_reached")),
-            else_=_candidates.c.furthest_step,
-        ),
-        submitted_at=func.coalesce(
-            _candidates.c.submitted_at,
-            bindparam("b_submitted", type_=_candidates.c.submitted_at.type),
-        ),
-    )
-)
 
 
 class ConflictError(RuntimeError):
@@ -199,13 +110,19 @@ class ConversationService:
         self._reached["submitted"] = len(flow.questions)
         self.clock = clock
         self.renderers = renderers or {}
+        self._sql = HotPath(bind.dialect.name)
+        # The hot path runs on the driver's cursor, whose errors are the driver's own.
+        self._integrity_errors: tuple[type[Exception], ...] = (
+            IntegrityError,
+            bind.dialect.loaded_dbapi.IntegrityError,
+        )
 
     def handle(self, inbound: Inbound) -> Handled:
         for attempt in range(3):
             try:
                 with self._writer, self.engine.begin() as connection:
-                    return self._handle(connection, inbound)
-            except IntegrityError:
+                    return self._handle(connection, _cursor(connection), inbound)
+            except self._integrity_errors:
                 # Two deliveries of one webhook raced past each other: the other one won.
                 if inbound.external_id is None:
                     raise
@@ -223,26 +140,30 @@ class ConversationService:
         """
         results: list[Handled | Exception] = []
         with self._writer, self.engine.begin() as connection:
+            cursor = _cursor(connection)
             for inbound in inbounds:
-                savepoint = connection.begin_nested()
+                # Savepoints by hand, on the cursor: Core's begin_nested() cost more than a message.
+                cursor.execute("SAVEPOINT message")
                 try:
-                    results.append(self._handle(connection, inbound))
-                    savepoint.commit()
-                except IntegrityError:
-                    savepoint.rollback()
+                    results.append(self._handle(connection, cursor, inbound))
+                except self._integrity_errors:
+                    cursor.execute("ROLLBACK TO SAVEPOINT message")
                     results.append(Handled(duplicate=True))
                 except Exception as error:
-                    savepoint.rollback()
+                    cursor.execute("ROLLBACK TO SAVEPOINT message")
                     log.exception("handling one message of a batch failed")
                     results.append(error)
+                cursor.execute("RELEASE SAVEPOINT message")
         return results
 
     # One message -------------------------------------------------------------------------------
-    def _handle(self, connection: Connection, inbound: Inbound) -> Handled:
+    def _handle(self, connection: Connection, cursor: Any, inbound: Inbound) -> Handled:
         now = self.clock()
-        row = self._load(connection, inbound) or self._create(connection, inbound, now)
+        row = self._sql.load(cursor, inbound.channel, inbound.address)
+        if row is None:
+            row = self._create(connection, cursor, inbound, now)
         state = State.from_parts(row.state, row.document)
-        if not self._record_inbound(connection, inbound, row.candidate_id, state.step, now):
+        if not self._record_inbound(cursor, inbound, row.candidate_id, state.step, now):
             log.info("duplicate inbound on %s ignored", inbound.channel)
             return Handled(duplicate=True)
 
@@ -261,19 +182,14 @@ class ConversationService:
             candidate_id = None
         else:
             self._apply_effects(connection, row, outputs, new_state, now)
-            self._save(connection, row, new_state, now)
-        outbox_ids = self._queue(connection, candidate_id, inbound, replies, now, purpose)
+            self._save(cursor, row, new_state, now)
+        outbox_ids = self._queue(cursor, candidate_id, inbound, replies, now, purpose)
         log.debug("handled inbound: %s -> %s, %d replies", state.step, new_state.step, len(replies))
         return Handled(False, candidate_id, new_state.step, outbox_ids, replies)
 
-    def _load(self, connection: Connection, inbound: Inbound) -> Row[Any] | None:
-        """The candidate's conversation and draft, locked for this transaction."""
-        query = _LOAD_LOCKED if connection.dialect.name == "postgresql" else _LOAD
-        params = {"b_channel": inbound.channel, "b_address": inbound.address}
-        row: Row[Any] | None = connection.execute(query, params).first()  # type: ignore[assignment]
-        return row
-
-    def _create(self, connection: Connection, inbound: Inbound, now: datetime) -> Row[Any]:
+    def _create(
+        self, connection: Connection, cursor: Any, inbound: Inbound, now: datetime
+    ) -> Loaded:
         candidate_id = new_id()
         locale = inbound.locale_hint if inbound.locale_hint in self.flow.locales else None
         connection.execute(
@@ -304,75 +220,64 @@ class ConversationService:
                 id=new_id(), candidate_id=candidate_id, document=empty_draft(), updated_at=now
             )
         )
-        loaded = self._load(connection, inbound)
+        loaded = self._sql.load(cursor, inbound.channel, inbound.address)
         assert loaded is not None  # just inserted in this transaction
         return loaded
 
-    @staticmethod
     def _record_inbound(
-        connection: Connection, inbound: Inbound, candidate_id: str, step_id: str, now: datetime
+        self, cursor: Any, inbound: Inbound, candidate_id: str, step_id: str, now: datetime
     ) -> bool:
         """Log the inbound message; False when this external id was already handled."""
         event = inbound.event
         # As received, less NUL characters: PostgreSQL text cannot hold them, and they mean nothing.
         body = event.text.replace("\x00", "") if isinstance(event, TextReceived) else None
-        values = {
-            "candidate_id": candidate_id,
-            "direction": "in",
-            "channel": inbound.channel,
-            "external_id": inbound.external_id,
-            "body": body,
-            "step": step_id,
-            "status": "received",
-            "created_at": now,
-        }
-        if inbound.external_id is None:
-            connection.execute(_INSERT_MESSAGE, values)
-            return True
-        statement = _INSERT_INBOUND[connection.dialect.name]
-        return connection.execute(statement, values).first() is not None
-
-    def _save(self, connection: Connection, row: Row[Any], state: State, now: datetime) -> None:
-        saved = connection.execute(
-            _SAVE_CONVERSATION,
+        return self._sql.insert_inbound(
+            cursor,
             {
-                "b_id": row.conversation_id,
-                "b_version": row.version,
-                "b_next_version": row.version + 1,
-                "b_state": state.conversation_json(),
-                "b_now": now,
+                "candidate_id": candidate_id,
+                "channel": inbound.channel,
+                "external_id": inbound.external_id,
+                "body": body,
+                "step": step_id,
+                "now": now,
             },
         )
-        if saved.rowcount != 1:
+
+    def _save(self, cursor: Any, row: Loaded, state: State, now: datetime) -> None:
+        conversation = state.conversation_json()
+        if not self._sql.save_conversation(
+            cursor, row.conversation_id, row.version, conversation, now
+        ):
             raise ConflictError(row.conversation_id)
         if state.draft != row.document:
             locations = state.cv["locations"]
             jobs = state.cv["target_jobs"]
-            connection.execute(
-                _SAVE_DRAFT,
+            self._sql.save_draft(
+                cursor,
                 {
-                    "b_candidate": row.candidate_id,
-                    "b_document": state.draft,
-                    "b_status": state.status,
-                    "b_progress": progress(state),
-                    "b_department": locations[0].get("department") if locations else None,
-                    "b_first_job": (jobs[0].get("code") or jobs[0]["text"])[:200] if jobs else None,
-                    "b_now": now,
+                    "candidate_id": row.candidate_id,
+                    "document": state.draft,
+                    "status": state.status,
+                    "progress": progress(state),
+                    "department": locations[0].get("department") if locations else None,
+                    "first_job": (jobs[0].get("code") or jobs[0]["text"])[:200] if jobs else None,
+                    "now": now,
                 },
             )
-        consent = datetime.fromisoformat(state.consent_at) if state.consent_at else None
-        connection.execute(
-            _SAVE_CANDIDATE,
+        self._sql.save_candidate(
+            cursor,
             {
-                "b_candidate": row.candidate_id,
-                "b_locale": state.locale or row.locale,
-                "b_status": state.status,
-                "b_opted_out": state.opted_out,
-                "b_consent": consent,
-                "b_now": now,
-                "b_step": state.step,
-                "b_reached": self._reached.get(state.step, -1),
-                "b_submitted": now if state.status == "submitted" else None,
+                "candidate_id": row.candidate_id,
+                "locale": state.locale or row.locale,
+                "status": state.status,
+                "opted_out": state.opted_out,
+                "consent_at": datetime.fromisoformat(state.consent_at)
+                if state.consent_at
+                else None,
+                "now": now,
+                "step": state.step,
+                "reached": self._reached.get(state.step, -1),
+                "submitted_at": now if state.status == "submitted" else None,
             },
         )
 
@@ -380,7 +285,7 @@ class ConversationService:
     def _apply_effects(
         self,
         connection: Connection,
-        row: Row[Any],
+        row: Loaded,
         outputs: list[Output],
         state: State,
         now: datetime,
@@ -446,9 +351,9 @@ class ConversationService:
             insert(_audit).values(candidate_id=candidate_id, action=action, created_at=now)
         )
 
-    @staticmethod
     def _queue(
-        connection: Connection,
+        self,
+        cursor: Any,
         candidate_id: str | None,
         inbound: Inbound,
         replies: list[Outgoing],
@@ -459,38 +364,34 @@ class ConversationService:
         ids = []
         for reply in replies:
             message_id = None
-            if candidate_id is not None:
-                message_id = connection.execute(
-                    _INSERT_MESSAGE,
+            if candidate_id is not None:  # after an erasure nothing is logged about the person
+                message_id = self._sql.insert_reply(
+                    cursor,
                     {
                         "candidate_id": candidate_id,
-                        "direction": "out",
                         "channel": inbound.channel,
-                        "external_id": None,
                         "body": reply.text,
                         "step": reply.step,
                         "segments": reply.sms.segments,
-                        "status": "queued",
-                        "created_at": now,
+                        "now": now,
                     },
-                ).scalar_one()
-            outbox_id = connection.execute(
-                _INSERT_OUTBOX,
+                )
+            outbox_id = self._sql.insert_outbox(
+                cursor,
                 {
                     "candidate_id": candidate_id,
                     "message_id": message_id,
                     "channel": inbound.channel,
                     "address": inbound.address,
                     "body": reply.text,
-                    "status": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "created_at": now,
-                    "last_error": None,
-                    "sent_at": None,
                     "purpose": purpose.value,
-                    "external_id": None,
+                    "now": now,
                 },
-            ).scalar_one()
+            )
             ids.append(outbox_id)
         return ids
+
+
+def _cursor(connection: Connection) -> Any:
+    """The driver's cursor of the connection, inside the transaction SQLAlchemy began."""
+    return connection.connection.cursor()

@@ -1,0 +1,209 @@
+"""The statements every inbound message runs, as plain SQL on the driver's cursor.
+
+Why not SQLAlchemy Core here: profiled under load (py-spy on ``tremplin serve``, cProfile on the
+service), building Core's execution context, processing its bind parameters and wrapping its
+results cost five to six times what SQLite itself takes to run these statements, and a message
+runs eight of them. So the few statements of the hot path are written once as SQL that SQLite
+(3.35 and later, for ``RETURNING``) and PostgreSQL both accept, and run on the DBAPI cursor of the
+connection — and inside the transaction — that SQLAlchemy opened. Everything rarer (a new
+candidate, SEND, STOP, DELETE…) stays in Core, in the same transaction.
+
+What the column types of ``storage.columns`` do is done here explicitly, per database, so that
+rows written either way read the same: on SQLite a timestamp is naive UTC text in SQLAlchemy's
+``DateTime`` format and a document is JSON text; PostgreSQL takes aware datetimes and ``Jsonb``.
+"""
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from psycopg.types.json import Jsonb
+
+__all__ = ["HotPath", "Loaded"]
+
+Params = Mapping[str, Any]
+
+_LOAD = """
+SELECT i.candidate_id, k.locale, c.id, c.state, c.version, d.document
+FROM channel_identities AS i
+JOIN candidates AS k ON k.id = i.candidate_id
+JOIN conversations AS c ON c.candidate_id = i.candidate_id
+JOIN cv_drafts AS d ON d.candidate_id = i.candidate_id
+WHERE i.channel = :channel AND i.address = :address"""
+# SQLite's transaction already holds the database's write lock (BEGIN IMMEDIATE); PostgreSQL
+# locks the conversation's row, so a second message of the same person waits for this one.
+_LOCK = " FOR UPDATE OF c"
+
+# The dedupe: a retried webhook (same provider id) inserts nothing. Rows without an external id
+# never collide (NULL is distinct from NULL in a unique constraint).
+_INSERT_INBOUND = """
+INSERT INTO messages (candidate_id, direction, channel, external_id, body, step, status, created_at)
+VALUES (:candidate_id, 'in', :channel, :external_id, :body, :step, 'received', :now)
+ON CONFLICT (channel, direction, external_id) DO NOTHING"""
+
+# Optimistic lock: no row changes when the version moved under us.
+_SAVE_CONVERSATION = """
+UPDATE conversations SET state = :state, version = :version + 1, updated_at = :now
+WHERE id = :id AND version = :version"""
+
+_SAVE_DRAFT = """
+UPDATE cv_drafts SET document = :document, status = :status, progress = :progress,
+  department = :department, first_job = :first_job, updated_at = :now
+WHERE candidate_id = :candidate_id"""
+
+# The funnel counts the furthest step ever reached: BACK and EDIT never lower it. Consent and the
+# first submission keep their first date.
+_SAVE_CANDIDATE = """
+UPDATE candidates SET locale = :locale, status = :status, opted_out = :opted_out,
+  consent_at = COALESCE(consent_at, :consent_at), last_activity_at = :now,
+  current_step = :step,
+  furthest_step = CASE WHEN furthest_step < :reached THEN :reached ELSE furthest_step END,
+  submitted_at = COALESCE(submitted_at, :submitted_at)
+WHERE id = :candidate_id"""
+
+_INSERT_REPLY = """
+INSERT INTO messages (candidate_id, direction, channel, body, step, segments, status, created_at)
+VALUES (:candidate_id, 'out', :channel, :body, :step, :segments, 'queued', :now)
+RETURNING id"""
+
+_INSERT_OUTBOX = """
+INSERT INTO outbox (candidate_id, message_id, channel, address, body, status, purpose, attempts,
+  next_attempt_at, created_at)
+VALUES (:candidate_id, :message_id, :channel, :address, :body, 'pending', :purpose, 0, :now, :now)
+RETURNING id"""
+
+_NAMED = re.compile(r"(?<![:\w]):(\w+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A candidate's conversation and draft, as the hot path reads them."""
+
+    candidate_id: str
+    locale: str
+    conversation_id: str
+    state: dict[str, Any]
+    version: int
+    document: dict[str, Any]
+
+
+def _sqlite_time(value: datetime) -> str:
+    # SQLAlchemy's DateTime format on SQLite (always with microseconds), in UTC.
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", timespec="microseconds")
+
+
+def _compact_json(document: Any) -> str:
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+class HotPath:
+    """The per-message statements for one database dialect (``sqlite`` or ``postgresql``)."""
+
+    def __init__(self, dialect: str) -> None:
+        if dialect == "sqlite":
+            # sqlite3 takes ``:name`` parameters as written.
+            self._sql: Callable[[str], str] = _identity
+            self._time: Callable[[datetime | None], Any] = _optional(_sqlite_time)
+            self._document: Callable[[Any], Any] = _compact_json
+            self._read_document: Callable[[Any], Any] = json.loads
+            load = _LOAD
+        elif dialect == "postgresql":
+            # psycopg takes ``%(name)s``; the SQL above has no literal ``%`` to escape.
+            self._sql = lambda sql: _NAMED.sub(r"%(\1)s", sql)
+            self._time = _identity
+            self._document = Jsonb
+            self._read_document = _identity  # psycopg parses jsonb itself
+            load = _LOAD + _LOCK
+        else:
+            raise ValueError(f"no hot path for {dialect!r}")
+        self.load_sql = self._sql(load)
+        self.insert_inbound_sql = self._sql(_INSERT_INBOUND)
+        self.save_conversation_sql = self._sql(_SAVE_CONVERSATION)
+        self.save_draft_sql = self._sql(_SAVE_DRAFT)
+        self.save_candidate_sql = self._sql(_SAVE_CANDIDATE)
+        self.insert_reply_sql = self._sql(_INSERT_REPLY)
+        self.insert_outbox_sql = self._sql(_INSERT_OUTBOX)
+
+    def load(self, cursor: Any, channel: str, address: str) -> Loaded | None:
+        cursor.execute(self.load_sql, {"channel": channel, "address": address})
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        candidate_id, locale, conversation_id, state, version, document = row
+        return Loaded(
+            candidate_id,
+            locale,
+            conversation_id,
+            self._read_document(state),
+            version,
+            self._read_document(document),
+        )
+
+    def insert_inbound(self, cursor: Any, values: Params) -> bool:
+        """Log an inbound message; False when its external id was already logged."""
+        cursor.execute(self.insert_inbound_sql, {**values, "now": self._time(values["now"])})
+        inserted: bool = cursor.rowcount == 1
+        return inserted
+
+    def save_conversation(
+        self, cursor: Any, conversation_id: str, version: int, state: Any, now: datetime
+    ) -> bool:
+        """Write the state if the version is still ``version``; False when it moved."""
+        cursor.execute(
+            self.save_conversation_sql,
+            {
+                "id": conversation_id,
+                "version": version,
+                "state": self._document(state),
+                "now": self._time(now),
+            },
+        )
+        saved: bool = cursor.rowcount == 1
+        return saved
+
+    def save_draft(self, cursor: Any, values: Params) -> None:
+        cursor.execute(
+            self.save_draft_sql,
+            {
+                **values,
+                "document": self._document(values["document"]),
+                "now": self._time(values["now"]),
+            },
+        )
+
+    def save_candidate(self, cursor: Any, values: Params) -> None:
+        cursor.execute(
+            self.save_candidate_sql,
+            {
+                **values,
+                "now": self._time(values["now"]),
+                "consent_at": self._time(values["consent_at"]),
+                "submitted_at": self._time(values["submitted_at"]),
+            },
+        )
+
+    def insert_reply(self, cursor: Any, values: Params) -> int:
+        """Log an outgoing message; its id."""
+        cursor.execute(self.insert_reply_sql, {**values, "now": self._time(values["now"])})
+        message_id: int = cursor.fetchone()[0]
+        return message_id
+
+    def insert_outbox(self, cursor: Any, values: Params) -> int:
+        """Queue a delivery; its outbox id."""
+        cursor.execute(self.insert_outbox_sql, {**values, "now": self._time(values["now"])})
+        outbox_id: int = cursor.fetchone()[0]
+        return outbox_id
+
+
+def _optional(convert: Callable[[datetime], Any]) -> Callable[[datetime | None], Any]:
+    def optional(value: datetime | None) -> Any:
+        return None if value is None else convert(value)
+
+    return optional
