@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.outbox_rows import Purpose, cancel_pending
-from bot.service_sql import HotPath, Loaded
+from bot.service_sql import HotCursor, HotPath, Loaded
 from bot.sms_render import Outgoing, render_sms
 from conversations.draft import progress
 from conversations.engine import step
@@ -110,19 +110,14 @@ class ConversationService:
         self._reached["submitted"] = len(flow.questions)
         self.clock = clock
         self.renderers = renderers or {}
-        self._sql = HotPath(bind.dialect.name)
-        # The hot path runs on the driver's cursor, whose errors are the driver's own.
-        self._integrity_errors: tuple[type[Exception], ...] = (
-            IntegrityError,
-            bind.dialect.loaded_dbapi.IntegrityError,
-        )
+        self._sql = HotPath(bind.dialect)
 
     def handle(self, inbound: Inbound) -> Handled:
         for attempt in range(3):
             try:
                 with self._writer, self.engine.begin() as connection:
-                    return self._handle(connection, _cursor(connection), inbound)
-            except self._integrity_errors:
+                    return self._handle(connection, self._sql.on(connection), inbound)
+            except IntegrityError:
                 # Two deliveries of one webhook raced past each other: the other one won.
                 if inbound.external_id is None:
                     raise
@@ -140,30 +135,29 @@ class ConversationService:
         """
         results: list[Handled | Exception] = []
         with self._writer, self.engine.begin() as connection:
-            cursor = _cursor(connection)
+            hot = self._sql.on(connection)
             for inbound in inbounds:
-                # Savepoints by hand, on the cursor: Core's begin_nested() cost more than a message.
-                cursor.execute("SAVEPOINT message")
+                hot.savepoint()
                 try:
-                    results.append(self._handle(connection, cursor, inbound))
-                except self._integrity_errors:
-                    cursor.execute("ROLLBACK TO SAVEPOINT message")
+                    results.append(self._handle(connection, hot, inbound))
+                except IntegrityError:
+                    hot.rollback_to_savepoint()
                     results.append(Handled(duplicate=True))
                 except Exception as error:
-                    cursor.execute("ROLLBACK TO SAVEPOINT message")
+                    hot.rollback_to_savepoint()
                     log.exception("handling one message of a batch failed")
                     results.append(error)
-                cursor.execute("RELEASE SAVEPOINT message")
+                hot.release_savepoint()
         return results
 
     # One message -------------------------------------------------------------------------------
-    def _handle(self, connection: Connection, cursor: Any, inbound: Inbound) -> Handled:
+    def _handle(self, connection: Connection, hot: HotCursor, inbound: Inbound) -> Handled:
         now = self.clock()
-        row = self._sql.load(cursor, inbound.channel, inbound.address)
+        row = hot.load(inbound.channel, inbound.address)
         if row is None:
-            row = self._create(connection, cursor, inbound, now)
+            row = self._create(connection, hot, inbound, now)
         state = State.from_parts(row.state, row.document)
-        if not self._record_inbound(cursor, inbound, row.candidate_id, state.step, now):
+        if not self._record_inbound(hot, inbound, row.candidate_id, state.step, now):
             log.info("duplicate inbound on %s ignored", inbound.channel)
             return Handled(duplicate=True)
 
@@ -182,13 +176,13 @@ class ConversationService:
             candidate_id = None
         else:
             self._apply_effects(connection, row, outputs, new_state, now)
-            self._save(cursor, row, new_state, now)
-        outbox_ids = self._queue(cursor, candidate_id, inbound, replies, now, purpose)
+            self._save(hot, row, new_state, now)
+        outbox_ids = self._queue(hot, candidate_id, inbound, replies, now, purpose)
         log.debug("handled inbound: %s -> %s, %d replies", state.step, new_state.step, len(replies))
         return Handled(False, candidate_id, new_state.step, outbox_ids, replies)
 
     def _create(
-        self, connection: Connection, cursor: Any, inbound: Inbound, now: datetime
+        self, connection: Connection, hot: HotCursor, inbound: Inbound, now: datetime
     ) -> Loaded:
         candidate_id = new_id()
         locale = inbound.locale_hint if inbound.locale_hint in self.flow.locales else None
@@ -220,19 +214,19 @@ class ConversationService:
                 id=new_id(), candidate_id=candidate_id, document=empty_draft(), updated_at=now
             )
         )
-        loaded = self._sql.load(cursor, inbound.channel, inbound.address)
+        loaded = hot.load(inbound.channel, inbound.address)
         assert loaded is not None  # just inserted in this transaction
         return loaded
 
+    @staticmethod
     def _record_inbound(
-        self, cursor: Any, inbound: Inbound, candidate_id: str, step_id: str, now: datetime
+        hot: HotCursor, inbound: Inbound, candidate_id: str, step_id: str, now: datetime
     ) -> bool:
         """Log the inbound message; False when this external id was already handled."""
         event = inbound.event
         # As received, less NUL characters: PostgreSQL text cannot hold them, and they mean nothing.
         body = event.text.replace("\x00", "") if isinstance(event, TextReceived) else None
-        return self._sql.insert_inbound(
-            cursor,
+        return hot.insert_inbound(
             {
                 "candidate_id": candidate_id,
                 "channel": inbound.channel,
@@ -243,17 +237,14 @@ class ConversationService:
             },
         )
 
-    def _save(self, cursor: Any, row: Loaded, state: State, now: datetime) -> None:
+    def _save(self, hot: HotCursor, row: Loaded, state: State, now: datetime) -> None:
         conversation = state.conversation_json()
-        if not self._sql.save_conversation(
-            cursor, row.conversation_id, row.version, conversation, now
-        ):
+        if not hot.save_conversation(row.conversation_id, row.version, conversation, now):
             raise ConflictError(row.conversation_id)
         if state.draft != row.document:
             locations = state.cv["locations"]
             jobs = state.cv["target_jobs"]
-            self._sql.save_draft(
-                cursor,
+            hot.save_draft(
                 {
                     "candidate_id": row.candidate_id,
                     "document": state.draft,
@@ -264,8 +255,7 @@ class ConversationService:
                     "now": now,
                 },
             )
-        self._sql.save_candidate(
-            cursor,
+        hot.save_candidate(
             {
                 "candidate_id": row.candidate_id,
                 "locale": state.locale or row.locale,
@@ -351,9 +341,9 @@ class ConversationService:
             insert(_audit).values(candidate_id=candidate_id, action=action, created_at=now)
         )
 
+    @staticmethod
     def _queue(
-        self,
-        cursor: Any,
+        hot: HotCursor,
         candidate_id: str | None,
         inbound: Inbound,
         replies: list[Outgoing],
@@ -365,8 +355,7 @@ class ConversationService:
         for reply in replies:
             message_id = None
             if candidate_id is not None:  # after an erasure nothing is logged about the person
-                message_id = self._sql.insert_reply(
-                    cursor,
+                message_id = hot.insert_reply(
                     {
                         "candidate_id": candidate_id,
                         "channel": inbound.channel,
@@ -376,8 +365,7 @@ class ConversationService:
                         "now": now,
                     },
                 )
-            outbox_id = self._sql.insert_outbox(
-                cursor,
+            outbox_id = hot.insert_outbox(
                 {
                     "candidate_id": candidate_id,
                     "message_id": message_id,
@@ -390,8 +378,3 @@ class ConversationService:
             )
             ids.append(outbox_id)
         return ids
-
-
-def _cursor(connection: Connection) -> Any:
-    """The driver's cursor of the connection, inside the transaction SQLAlchemy began."""
-    return connection.connection.cursor()

@@ -18,11 +18,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from psycopg.types.json import Jsonb
+from sqlalchemy import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
 
-__all__ = ["HotPath", "Loaded"]
+__all__ = ["HotCursor", "HotPath", "Loaded"]
 
 Params = Mapping[str, Any]
 
@@ -106,99 +109,135 @@ def _identity(value: Any) -> Any:
 class HotPath:
     """The per-message statements for one database dialect (``sqlite`` or ``postgresql``)."""
 
-    def __init__(self, dialect: str) -> None:
-        if dialect == "sqlite":
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        if dialect.name == "sqlite":
             # sqlite3 takes ``:name`` parameters as written.
-            self._sql: Callable[[str], str] = _identity
-            self._time: Callable[[datetime | None], Any] = _optional(_sqlite_time)
-            self._document: Callable[[Any], Any] = _compact_json
-            self._read_document: Callable[[Any], Any] = json.loads
+            sql: Callable[[str], str] = _identity
+            self.time: Callable[[datetime | None], Any] = _optional(_sqlite_time)
+            self.document: Callable[[Any], Any] = _compact_json
+            self.read_document: Callable[[Any], Any] = json.loads
             load = _LOAD
-        elif dialect == "postgresql":
+        elif dialect.name == "postgresql":
             # psycopg takes ``%(name)s``; the SQL above has no literal ``%`` to escape.
-            self._sql = lambda sql: _NAMED.sub(r"%(\1)s", sql)
-            self._time = _identity
-            self._document = Jsonb
-            self._read_document = _identity  # psycopg parses jsonb itself
+            sql = partial(_NAMED.sub, r"%(\1)s")
+            self.time = _identity
+            self.document = Jsonb
+            self.read_document = _identity  # psycopg parses jsonb itself
             load = _LOAD + _LOCK
         else:
-            raise ValueError(f"no hot path for {dialect!r}")
-        self.load_sql = self._sql(load)
-        self.insert_inbound_sql = self._sql(_INSERT_INBOUND)
-        self.save_conversation_sql = self._sql(_SAVE_CONVERSATION)
-        self.save_draft_sql = self._sql(_SAVE_DRAFT)
-        self.save_candidate_sql = self._sql(_SAVE_CANDIDATE)
-        self.insert_reply_sql = self._sql(_INSERT_REPLY)
-        self.insert_outbox_sql = self._sql(_INSERT_OUTBOX)
+            raise ValueError(f"no hot path for {dialect.name!r}")
+        self.load_sql = sql(load)
+        self.insert_inbound_sql = sql(_INSERT_INBOUND)
+        self.save_conversation_sql = sql(_SAVE_CONVERSATION)
+        self.save_draft_sql = sql(_SAVE_DRAFT)
+        self.save_candidate_sql = sql(_SAVE_CANDIDATE)
+        self.insert_reply_sql = sql(_INSERT_REPLY)
+        self.insert_outbox_sql = sql(_INSERT_OUTBOX)
 
-    def load(self, cursor: Any, channel: str, address: str) -> Loaded | None:
-        cursor.execute(self.load_sql, {"channel": channel, "address": address})
-        row = cursor.fetchone()
+    def on(self, connection: Connection) -> "HotCursor":
+        """The statements on ``connection``'s driver cursor, inside its current transaction."""
+        return HotCursor(self, connection)
+
+
+class HotCursor:
+    """One transaction's cursor, with the hot path's statements and savepoints.
+
+    A driver error is raised as SQLAlchemy's (``IntegrityError``, ``OperationalError``…), as Core
+    would have raised it, and a lost connection is invalidated: callers see one kind of error
+    whichever way a statement ran.
+    """
+
+    def __init__(self, statements: HotPath, connection: Connection) -> None:
+        self._sql = statements
+        self._connection = connection
+        self._cursor: Any = connection.connection.cursor()
+
+    def execute(self, sql: str, params: Params | None = None) -> Any:
+        try:
+            return self._cursor.execute(sql, params) if params else self._cursor.execute(sql)
+        except self._sql.dialect.loaded_dbapi.Error as error:
+            dialect = self._sql.dialect
+            lost = dialect.is_disconnect(error, self._connection.connection, self._cursor)
+            if lost:
+                self._connection.invalidate(error)
+            raise DBAPIError.instance(
+                sql,
+                params,
+                error,
+                dialect.loaded_dbapi.Error,
+                hide_parameters=True,  # they hold message bodies and phone numbers
+                dialect=dialect,
+                connection_invalidated=lost,
+            ) from error
+
+    # Savepoints by hand: Core's begin_nested() costs more than the statements of a message.
+    def savepoint(self) -> None:
+        self.execute("SAVEPOINT message")
+
+    def rollback_to_savepoint(self) -> None:
+        self.execute("ROLLBACK TO SAVEPOINT message")
+
+    def release_savepoint(self) -> None:
+        self.execute("RELEASE SAVEPOINT message")
+
+    def load(self, channel: str, address: str) -> Loaded | None:
+        self.execute(self._sql.load_sql, {"channel": channel, "address": address})
+        row = self._cursor.fetchone()
         if row is None:
             return None
         candidate_id, locale, conversation_id, state, version, document = row
-        return Loaded(
-            candidate_id,
-            locale,
-            conversation_id,
-            self._read_document(state),
-            version,
-            self._read_document(document),
-        )
+        read = self._sql.read_document
+        return Loaded(candidate_id, locale, conversation_id, read(state), version, read(document))
 
-    def insert_inbound(self, cursor: Any, values: Params) -> bool:
+    def insert_inbound(self, values: Params) -> bool:
         """Log an inbound message; False when its external id was already logged."""
-        cursor.execute(self.insert_inbound_sql, {**values, "now": self._time(values["now"])})
-        inserted: bool = cursor.rowcount == 1
+        self.execute(self._sql.insert_inbound_sql, {**values, "now": self._sql.time(values["now"])})
+        inserted: bool = self._cursor.rowcount == 1
         return inserted
 
     def save_conversation(
-        self, cursor: Any, conversation_id: str, version: int, state: Any, now: datetime
+        self, conversation_id: str, version: int, state: Any, now: datetime
     ) -> bool:
         """Write the state if the version is still ``version``; False when it moved."""
-        cursor.execute(
-            self.save_conversation_sql,
+        self.execute(
+            self._sql.save_conversation_sql,
             {
                 "id": conversation_id,
                 "version": version,
-                "state": self._document(state),
-                "now": self._time(now),
+                "state": self._sql.document(state),
+                "now": self._sql.time(now),
             },
         )
-        saved: bool = cursor.rowcount == 1
+        saved: bool = self._cursor.rowcount == 1
         return saved
 
-    def save_draft(self, cursor: Any, values: Params) -> None:
-        cursor.execute(
-            self.save_draft_sql,
+    def save_draft(self, values: Params) -> None:
+        document, now = self._sql.document(values["document"]), self._sql.time(values["now"])
+        self.execute(self._sql.save_draft_sql, {**values, "document": document, "now": now})
+
+    def save_candidate(self, values: Params) -> None:
+        time = self._sql.time
+        self.execute(
+            self._sql.save_candidate_sql,
             {
                 **values,
-                "document": self._document(values["document"]),
-                "now": self._time(values["now"]),
+                "now": time(values["now"]),
+                "consent_at": time(values["consent_at"]),
+                "submitted_at": time(values["submitted_at"]),
             },
         )
 
-    def save_candidate(self, cursor: Any, values: Params) -> None:
-        cursor.execute(
-            self.save_candidate_sql,
-            {
-                **values,
-                "now": self._time(values["now"]),
-                "consent_at": self._time(values["consent_at"]),
-                "submitted_at": self._time(values["submitted_at"]),
-            },
-        )
-
-    def insert_reply(self, cursor: Any, values: Params) -> int:
+    def insert_reply(self, values: Params) -> int:
         """Log an outgoing message; its id."""
-        cursor.execute(self.insert_reply_sql, {**values, "now": self._time(values["now"])})
-        message_id: int = cursor.fetchone()[0]
+        self.execute(self._sql.insert_reply_sql, {**values, "now": self._sql.time(values["now"])})
+        message_id: int = self._cursor.fetchone()[0]
         return message_id
 
-    def insert_outbox(self, cursor: Any, values: Params) -> int:
+    def insert_outbox(self, values: Params) -> int:
         """Queue a delivery; its outbox id."""
-        cursor.execute(self.insert_outbox_sql, {**values, "now": self._time(values["now"])})
-        outbox_id: int = cursor.fetchone()[0]
+        self.execute(self._sql.insert_outbox_sql, {**values, "now": self._sql.time(values["now"])})
+        outbox_id: int = self._cursor.fetchone()[0]
         return outbox_id
 
 

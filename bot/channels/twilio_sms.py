@@ -16,6 +16,7 @@ Rules of this module:
 import hmac
 import logging
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -69,6 +70,8 @@ SMS_OFF_MESSAGE = (
 _MAX_FORM_BYTES = 64 * 1024
 _FORM_TYPE = "application/x-www-form-urlencoded"
 _TWIML = "text/xml"
+# The answer to every inbound SMS (replies go through the outbox): built once, not per request.
+_EMPTY_TWIML = str(MessagingResponse())
 
 
 def sms_enabled(settings: Settings) -> bool:
@@ -104,13 +107,19 @@ def to_inbound(form: Mapping[str, str]) -> Inbound:
             log.debug("an SMS came with %d media: the text is kept, the media left aside", media)
         event = TextReceived(body)
     # "whatsapp:+33…" and other channel addresses stay whole: a reply must go back the same way.
-    address = sender if ":" in sender else to_e164(sender) or sender
+    address = sender if ":" in sender else _e164(sender)
     return Inbound(
         channel=CHANNEL,
         address=address,
         event=event,
         external_id=form.get("MessageSid") or None,
     )
+
+
+@lru_cache(maxsize=4096)
+def _e164(sender: str) -> str:
+    # Parsing a number costs more than the rest of the request; the same people write again.
+    return to_e164(sender) or sender
 
 
 def _count(value: str | None) -> int:
@@ -160,7 +169,7 @@ def twilio_routes(runtime: Runtime) -> list[BaseRoute]:
             inbound.external_id,
             "duplicate" if handled.duplicate else f"{len(handled.outbox_ids)} replies queued",
         )
-        return Response(str(MessagingResponse()), media_type=_TWIML)
+        return Response(_EMPTY_TWIML, media_type=_TWIML)
 
     async def status(request: Request) -> Response:
         form = await signed_form(request)
