@@ -11,9 +11,9 @@ candidate, SEND, STOP, DELETE…) stays in Core, in the same transaction.
 What the column types of ``storage.columns`` do is done here explicitly, per database, so that
 rows written either way read the same: on SQLite a timestamp is naive UTC text in SQLAlchemy's
 ``DateTime`` format and a document is JSON text; PostgreSQL takes aware datetimes and ``Jsonb``.
+Documents are written and read with orjson, much faster than the standard library.
 """
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+import orjson
 from psycopg.types.json import Jsonb
 from sqlalchemy import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
@@ -98,8 +99,13 @@ def _sqlite_time(value: datetime) -> str:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", timespec="microseconds")
 
 
-def _compact_json(document: Any) -> str:
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+def _json_text(document: Any) -> str:
+    # orjson: a tenth of the stdlib's time, and a state is written on every message.
+    return orjson.dumps(document).decode()
+
+
+def _jsonb(document: Any) -> Jsonb:
+    return Jsonb(document, dumps=_json_text)
 
 
 def _identity(value: Any) -> Any:
@@ -115,14 +121,14 @@ class HotPath:
             # sqlite3 takes ``:name`` parameters as written.
             sql: Callable[[str], str] = _identity
             self.time: Callable[[datetime | None], Any] = _optional(_sqlite_time)
-            self.document: Callable[[Any], Any] = _compact_json
-            self.read_document: Callable[[Any], Any] = json.loads
+            self.document: Callable[[Any], Any] = _json_text
+            self.read_document: Callable[[Any], Any] = orjson.loads
             load = _LOAD
         elif dialect.name == "postgresql":
             # psycopg takes ``%(name)s``; the SQL above has no literal ``%`` to escape.
             sql = partial(_NAMED.sub, r"%(\1)s")
             self.time = _identity
-            self.document = Jsonb
+            self.document = _jsonb
             self.read_document = _identity  # psycopg parses jsonb itself
             load = _LOAD + _LOCK
         else:
