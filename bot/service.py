@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.outbox_rows import Purpose, cancel_pending
-from bot.service_sql import HotCursor, HotPath, Loaded
+from bot.service_sql import HotCursor, HotPath, Loaded, Result
 from bot.sms_render import Outgoing, render_sms
 from conversations.draft import progress
 from conversations.engine import step
@@ -171,13 +171,19 @@ class ConversationService:
             # After STOP only its confirmation goes out: what was still waiting is cancelled.
             cancel_pending(connection, row.candidate_id)
             purpose = Purpose.OPT_OUT_CONFIRMATION
-        if any(isinstance(output, EraseRequested) for output in outputs):
+        erase = any(isinstance(output, EraseRequested) for output in outputs)
+        if erase:
             self._erase(connection, row.candidate_id, now)
             candidate_id = None
         else:
             self._apply_effects(connection, row, outputs, new_state, now)
-            self._save(hot, row, new_state, now)
-        outbox_ids = self._queue(hot, candidate_id, inbound, replies, now, purpose)
+        # The writes need no answer from one another: on PostgreSQL they go in one round trip.
+        with hot.pipeline():
+            saved = None if erase else self._save(hot, row, new_state, now)
+            queued = self._queue(hot, candidate_id, inbound, replies, now, purpose)
+        if saved is not None and not saved():
+            raise ConflictError(row.conversation_id)
+        outbox_ids = [outbox_id() for outbox_id in queued]
         log.debug("handled inbound: %s -> %s, %d replies", state.step, new_state.step, len(replies))
         return Handled(False, candidate_id, new_state.step, outbox_ids, replies)
 
@@ -237,10 +243,11 @@ class ConversationService:
             },
         )
 
-    def _save(self, hot: HotCursor, row: Loaded, state: State, now: datetime) -> None:
+    def _save(self, hot: HotCursor, row: Loaded, state: State, now: datetime) -> Result[bool]:
+        """Write the state, the draft if it changed, and the candidate's columns; the result
+        tells, once read, whether the conversation was still at the version loaded."""
         conversation = state.conversation_json()
-        if not hot.save_conversation(row.conversation_id, row.version, conversation, now):
-            raise ConflictError(row.conversation_id)
+        saved = hot.save_conversation(row.conversation_id, row.version, conversation, now)
         if state.draft != row.document:
             locations = state.cv["locations"]
             jobs = state.cv["target_jobs"]
@@ -270,6 +277,7 @@ class ConversationService:
                 "submitted_at": now if state.status == "submitted" else None,
             },
         )
+        return saved
 
     # Rare effects -----------------------------------------------------------------------------
     def _apply_effects(
@@ -349,32 +357,22 @@ class ConversationService:
         replies: list[Outgoing],
         now: datetime,
         purpose: Purpose,
-    ) -> list[int]:
-        """Log each reply and put it in the outbox, in the same transaction as the answer."""
-        ids = []
-        for reply in replies:
-            message_id = None
-            if candidate_id is not None:  # after an erasure nothing is logged about the person
-                message_id = hot.insert_reply(
-                    {
-                        "candidate_id": candidate_id,
-                        "channel": inbound.channel,
-                        "body": reply.text,
-                        "step": reply.step,
-                        "segments": reply.sms.segments,
-                        "now": now,
-                    },
-                )
-            outbox_id = hot.insert_outbox(
+    ) -> list[Result[int]]:
+        """Log each reply and put it in the outbox, in the same transaction as the answer; the
+        outbox ids, once read. After an erasure (no candidate) nothing is logged about the person.
+        """
+        return [
+            hot.queue_reply(
                 {
                     "candidate_id": candidate_id,
-                    "message_id": message_id,
                     "channel": inbound.channel,
                     "address": inbound.address,
                     "body": reply.text,
+                    "step": reply.step,
+                    "segments": reply.sms.segments,
                     "purpose": purpose.value,
                     "now": now,
-                },
+                }
             )
-            ids.append(outbox_id)
-        return ids
+            for reply in replies
+        ]
