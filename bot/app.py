@@ -6,9 +6,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from bot.channels.telegram_webhook import telegram_routes
 from bot.channels.twilio_sms import twilio_routes
+from bot.coach import coach_routes
 from bot.locales_page import locales_routes
 from bot.page_templates import templates
+from bot.public_cv import public_cv_routes
 from bot.runtime import Runtime
 from bot.simulator import simulator_routes
 from storage import ping
@@ -34,7 +37,10 @@ def create_app(runtime: Runtime, *, simulator: bool = False) -> Starlette:
 
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/", index)]
     routes += twilio_routes(runtime)
+    routes += telegram_routes(runtime)
     routes += locales_routes()
+    routes += public_cv_routes(runtime)
+    routes += coach_routes(runtime)
     if simulator:
         routes += simulator_routes(runtime)
     app = Starlette(routes=routes)

@@ -14,7 +14,11 @@ __all__ = ["build_parser", "main"]
 
 # Command groups that live beside their feature: each module has ``add_parser(commands)``, which
 # adds its sub-parser, and ``run(args, settings) -> int``. Keep heavy imports inside ``run``.
-COMMAND_GROUPS: dict[str, str] = {}
+COMMAND_GROUPS: dict[str, str] = {
+    "telegram": "bot.channels.telegram_cli",
+    "privacy": "bot.privacy_cli",
+    "coach": "bot.coach.cli",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--simulator",
         action="store_true",
         help="mount the phone simulator at /simulator (on by default on loopback)",
+    )
+    serve.add_argument(
+        "--demo", action="store_true", help="add a few fictional candidates to the workspace"
     )
 
     commands.add_parser("worker", help="deliver the outbox (SMS) in the foreground until Ctrl-C")
@@ -51,8 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--status", help="in_progress, submitted, published…")
     show = cv_commands.add_parser("show", help="one CV, by candidate id or phone number")
     show.add_argument("candidate", help="candidate id, public slug or phone number")
-    show.add_argument("--format", choices=("json", "text"), default="text")
+    show.add_argument("--format", choices=("json", "text", "html", "pdf"), default="text")
     show.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
+    show.add_argument("--lang", choices=("fr", "en"), default="fr", help="html/pdf page language")
+    index = cv_commands.add_parser("index", help="let search engines index a public CV, or not")
+    index.add_argument("candidate", help="candidate id, public slug or phone number")
+    index_switch = index.add_mutually_exclusive_group(required=True)
+    index_switch.add_argument("--on", dest="indexed", action="store_true")
+    index_switch.add_argument("--off", dest="indexed", action="store_false")
+    for verb, says in (("publish", "publish a CV"), ("unpublish", "withdraw a published CV")):
+        cv_commands.add_parser(verb, help=says).add_argument("candidate", help="id or phone")
 
     sms = commands.add_parser("sms", help="SMS tools")
     sms_commands = sms.add_subparsers(dest="sms_command", required=True)
@@ -135,6 +150,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             port=args.port,
             worker=not args.no_worker,
             simulator=args.simulator,
+            demo=args.demo,
         )
     if args.command == "worker":
         from bot.server import run_worker
@@ -152,6 +168,16 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         if args.cv_command == "list":
             return cv_commands.list_cvs(settings, status=args.status)
+        if args.cv_command == "index" or getattr(args, "format", None) in ("html", "pdf"):
+            from bot.public_cv import commands as public
+
+            if args.cv_command == "index":
+                return public.set_index(settings, args.candidate, indexed=args.indexed)
+            return public.show_public(settings, args.candidate, args.format, args.output, args.lang)
+        if args.cv_command in ("publish", "unpublish"):
+            return cv_commands.publish_cv(
+                settings, args.candidate, publish=args.cv_command == "publish"
+            )
         return cv_commands.show_cv(settings, args.candidate, args.format, args.output)
     if args.command == "sms":
         from bot.sms_budget import print_budget

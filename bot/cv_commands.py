@@ -1,6 +1,7 @@
 """``tremplin cv list`` and ``tremplin cv show``."""
 
 import json
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -16,7 +17,7 @@ from conversations.outputs import Msg
 from conversations.state import State
 from storage import Candidate, ChannelIdentity, CvDraft
 
-__all__ = ["list_cvs", "show_cv", "text_form"]
+__all__ = ["list_cvs", "publish_cv", "show_cv", "text_form"]
 
 
 def list_cvs(settings: Settings, *, status: str | None) -> int:
@@ -87,3 +88,32 @@ def show_cv(settings: Settings, key: str, fmt: str, output: Path | None) -> int:
     else:
         print(rendered, end="")
     return 0
+
+
+def publish_cv(settings: Settings, key: str, *, publish: bool) -> int:
+    """``cv publish`` / ``cv unpublish``: the same rules as the coach workspace's buttons."""
+    from bot.publishing import PublishError, publish_candidate, unpublish_candidate
+
+    runtime = open_runtime(settings)
+    try:
+        with runtime.sessions() as session:
+            candidate = find_candidate(session, key)
+            candidate_id = candidate.id if candidate is not None else None
+        if candidate_id is None:
+            print(f"No candidate found for {key!r}. See: tremplin cv list", file=sys.stderr)
+            return 1
+        try:
+            if publish:
+                published = publish_candidate(runtime, candidate_id)
+                print(f"Published version {published.version}: {published.url}")
+                if not published.notified:
+                    print("The candidate could not be told (STOP, or no channel).")
+            else:
+                version = unpublish_candidate(runtime, candidate_id)
+                print(f"Unpublished (version {version} is no longer online).")
+        except PublishError as error:
+            print(error, file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        runtime.close()

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels.telegram_intercept import telegram_hooks
 from bot.i18n import available_locales, lexicon
 from bot.inbox import Inbox
 from bot.service import ConversationService
@@ -41,5 +42,6 @@ def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     sessions = make_session_factory(engine)
     locales = available_locales()
     flow = build_flow(locales, lexicon(locales))
-    service = ConversationService(sessions, flow)
+    renderers, intercepts = telegram_hooks(flow)
+    service = ConversationService(sessions, flow, renderers=renderers, intercepts=intercepts)
     return Runtime(settings, engine, sessions, service)

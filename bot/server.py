@@ -16,7 +16,12 @@ import uvicorn
 
 from bot.app import create_app
 from bot.channels import twilio_sms
+from bot.channels.telegram import CHANNEL as TELEGRAM
+from bot.channels.telegram import TELEGRAM_OFF_MESSAGE, telegram_enabled
+from bot.channels.telegram_api import TelegramSender
 from bot.channels.twilio_sms import SMS_OFF_MESSAGE, TwilioSender, public_url_warning, sms_enabled
+from bot.coach.setup import prepare_workspace
+from bot.housekeeping import start_housekeeping
 from bot.runtime import open_runtime
 from bot.settings import Settings
 from bot.worker import BackgroundWorker, OutboxWorker, Sender
@@ -29,6 +34,8 @@ def senders_for(settings: Settings) -> dict[str, Sender]:
     senders: dict[str, Sender] = {}
     if sms_enabled(settings):
         senders[twilio_sms.CHANNEL] = TwilioSender(settings)
+    if telegram_enabled(settings):
+        senders[TELEGRAM] = TelegramSender(settings)
     return senders
 
 
@@ -36,6 +43,8 @@ def _announce_channels(settings: Settings) -> None:
     """Say once, at start, which channels are off and why (DESIGN.md: settings)."""
     if not sms_enabled(settings):
         print(SMS_OFF_MESSAGE, flush=True)
+    if not telegram_enabled(settings):
+        print(TELEGRAM_OFF_MESSAGE, flush=True)
     warning = public_url_warning(settings)
     if warning is not None:
         print(warning, flush=True)
@@ -52,13 +61,23 @@ def is_loopback(host: str) -> bool:
 
 
 def serve(
-    settings: Settings, *, host: str, port: int, worker: bool, simulator: bool = False
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    worker: bool,
+    simulator: bool = False,
+    demo: bool = False,
 ) -> int:
     runtime = open_runtime(settings)
+    for line in prepare_workspace(runtime, demo=demo):
+        print(line, flush=True)
     simulator = simulator or is_loopback(host)
     _announce_channels(settings)
     senders = senders_for(settings)
     background = None
+    # Reminders and the retention purge run where delivery runs (bot/housekeeping.py).
+    housekeeping = start_housekeeping(runtime) if worker else None
     if worker and senders:
         background = BackgroundWorker(OutboxWorker(runtime.engine, senders))
         background.start()
@@ -73,6 +92,8 @@ def serve(
     finally:
         if background is not None:
             background.stop()
+        if housekeeping is not None:
+            housekeeping.stop()
         runtime.close()
     return 0
 
@@ -86,7 +107,7 @@ def run_worker(settings: Settings, *, poll_interval: float = 1.0) -> int:
     try:
         senders = senders_for(settings)
         if not senders:
-            print(f"Nothing to deliver. {SMS_OFF_MESSAGE}", file=sys.stderr)
+            print(f"Nothing to deliver. {SMS_OFF_MESSAGE} {TELEGRAM_OFF_MESSAGE}", file=sys.stderr)
             return 1
         warning = public_url_warning(settings)
         if warning is not None:
@@ -94,10 +115,12 @@ def run_worker(settings: Settings, *, poll_interval: float = 1.0) -> int:
         stop = threading.Event()
         restore = _stop_on_signals(stop)
         print(f"Delivering the outbox ({', '.join(sorted(senders))}). Ctrl-C to stop.", flush=True)
+        housekeeping = start_housekeeping(runtime)  # reminders and retention, beside delivery
         try:
             OutboxWorker(runtime.engine, senders).run(stop, poll_interval=poll_interval)
         finally:
             restore()
+            housekeeping.stop()
         print("Stopped.", flush=True)
         return 0
     finally:

@@ -21,11 +21,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.media import IncomingMedia, keep_media
 from bot.outbox_rows import Purpose, cancel_pending
+from bot.privacy import erase_candidate
+from bot.reminders import schedule_params
 from bot.service_sql import HotCursor, HotPath, Loaded, Result
 from bot.sms_render import Outgoing, render_sms
 from conversations.draft import progress
@@ -43,7 +46,15 @@ from conversations.questions import Flow
 from conversations.state import State, empty_draft
 from storage import new_id, new_slug, tables
 
-__all__ = ["ConflictError", "ConversationService", "Handled", "Inbound", "Render"]
+__all__ = [
+    "ConflictError",
+    "ConversationService",
+    "Diverted",
+    "Handled",
+    "Inbound",
+    "Intercept",
+    "Render",
+]
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +84,28 @@ class Inbound:
     external_id: str | None = None
     locale_hint: str | None = None
     """A language the channel knows reliably (Telegram ``language_code``, ``chat --lang``)."""
+    media: IncomingMedia | None = None
+    """A file the channel fetched with the message (a photo, a voice note): stored with the
+    candidate in the same transaction when the conversation takes it (bot/media.py)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Diverted:
+    """A message a channel's intercept answered itself, before the engine (account linking).
+
+    ``candidate_id`` is None when the message's own candidate keeps the conversation (its state,
+    as the intercept left it, is saved); otherwise the chat now belongs to that candidate, whose
+    conversation the replies continue.
+    """
+
+    outputs: list[Output]
+    locale: str | None
+    candidate_id: str | None = None
+
+
+Intercept = Callable[[Connection, Inbound, Loaded, State, datetime], "Inbound | Diverted"]
+"""Runs in the message's transaction, after the dedupe and before the engine: returns the message
+to go on with (maybe rewritten; ``State`` may be changed in place) or what it answered itself."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +129,7 @@ class ConversationService:
         *,
         clock: Callable[[], datetime] = _utcnow,
         renderers: dict[str, Render] | None = None,
+        intercepts: dict[str, Intercept] | None = None,
     ) -> None:
         bind = sessions.kw.get("bind")
         if not isinstance(bind, Engine):
@@ -110,6 +144,7 @@ class ConversationService:
         self._reached["submitted"] = len(flow.questions)
         self.clock = clock
         self.renderers = renderers or {}
+        self.intercepts = intercepts or {}
         self._sql = HotPath(bind.dialect)
 
     def handle(self, inbound: Inbound) -> Handled:
@@ -160,6 +195,12 @@ class ConversationService:
         if not self._record_inbound(hot, inbound, row.candidate_id, state.step, now):
             log.info("duplicate inbound on %s ignored", inbound.channel)
             return Handled(duplicate=True)
+        intercept = self.intercepts.get(inbound.channel)
+        if intercept is not None:
+            taken = intercept(connection, inbound, row, state, now)
+            if isinstance(taken, Diverted):
+                return self._divert(hot, inbound, row, state, taken, now)
+            inbound = taken
 
         new_state, outputs = step(self.flow, state, inbound.event, now=now)
         # After DELETE the state is new and has no language: say goodbye in the person's own.
@@ -177,6 +218,8 @@ class ConversationService:
             candidate_id = None
         else:
             self._apply_effects(connection, row, outputs, new_state, now)
+            if inbound.media is not None:
+                keep_media(connection, row.candidate_id, inbound.media, new_state, now)
         # The writes need no answer from one another: on PostgreSQL they go in one round trip.
         with hot.pipeline():
             saved = None if erase else self._save(hot, row, new_state, now)
@@ -186,6 +229,27 @@ class ConversationService:
         outbox_ids = [outbox_id() for outbox_id in queued]
         log.debug("handled inbound: %s -> %s, %d replies", state.step, new_state.step, len(replies))
         return Handled(False, candidate_id, new_state.step, outbox_ids, replies)
+
+    def _divert(
+        self,
+        hot: HotCursor,
+        inbound: Inbound,
+        row: Loaded,
+        state: State,
+        taken: Diverted,
+        now: datetime,
+    ) -> Handled:
+        candidate_id = taken.candidate_id
+        replies = self.renderers.get(inbound.channel, render_sms)(taken.outputs, taken.locale)
+        with hot.pipeline():
+            saved = None
+            if candidate_id is None:
+                candidate_id = row.candidate_id
+                saved = self._save(hot, row, state, now)
+            queued = self._queue(hot, candidate_id, inbound, replies, now, Purpose.REPLY)
+        if saved is not None and not saved():
+            raise ConflictError(row.conversation_id)
+        return Handled(False, candidate_id, state.step, [read() for read in queued], replies)
 
     def _create(
         self, connection: Connection, hot: HotCursor, inbound: Inbound, now: datetime
@@ -275,6 +339,8 @@ class ConversationService:
                 "step": state.step,
                 "reached": self._reached.get(state.step, -1),
                 "submitted_at": now if state.status == "submitted" else None,
+                # Each message pushes the next reminder back (bot/reminders.py).
+                **{name.removeprefix("b_"): when for name, when in schedule_params(now).items()},
             },
         )
         return saved
@@ -336,10 +402,8 @@ class ConversationService:
         )
 
     def _erase(self, connection: Connection, candidate_id: str, now: datetime) -> None:
-        """DELETE confirmed: every row about the person goes (identities, conversation, draft,
-        versions, reviews, messages and outbox cascade); an anonymous event keeps the count."""
-        connection.execute(delete(_candidates).where(_candidates.c.id == candidate_id))
-        self._audit(connection, None, "candidate_erased", now)
+        """DELETE confirmed: every row about the person goes; an anonymous event keeps counts."""
+        erase_candidate(connection, candidate_id, now=now, actor="candidate")
 
     @staticmethod
     def _audit(
@@ -372,6 +436,7 @@ class ConversationService:
                     "segments": reply.sms.segments,
                     "purpose": purpose.value,
                     "now": now,
+                    "payload": reply.payload,
                 }
             )
             for reply in replies

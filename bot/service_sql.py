@@ -60,13 +60,16 @@ UPDATE cv_drafts SET document = :document, status = :status, progress = :progres
 WHERE candidate_id = :candidate_id"""
 
 # The funnel counts the furthest step ever reached: BACK and EDIT never lower it. Consent and the
-# first submission keep their first date.
+# first submission keep their first date. Each message pushes the next reminder back, to the
+# first or the second after it (bot/reminders.py), or to none once both went out.
 _SAVE_CANDIDATE = """
 UPDATE candidates SET locale = :locale, status = :status, opted_out = :opted_out,
   consent_at = COALESCE(consent_at, :consent_at), last_activity_at = :now,
   current_step = :step,
   furthest_step = CASE WHEN furthest_step < :reached THEN :reached ELSE furthest_step END,
-  submitted_at = COALESCE(submitted_at, :submitted_at)
+  submitted_at = COALESCE(submitted_at, :submitted_at),
+  next_reminder_at = CASE reminders_sent
+    WHEN 0 THEN :first_reminder WHEN 1 THEN :second_reminder ELSE NULL END
 WHERE id = :candidate_id"""
 
 _INSERT_REPLY = """
@@ -75,19 +78,20 @@ VALUES (:candidate_id, 'out', :channel, :body, :step, :segments, 'queued', :now)
 RETURNING id"""
 
 _INSERT_OUTBOX = """
-INSERT INTO outbox (candidate_id, message_id, channel, address, body, status, purpose, attempts,
-  next_attempt_at, created_at)
-VALUES (:candidate_id, :message_id, :channel, :address, :body, 'pending', :purpose, 0, :now, :now)
+INSERT INTO outbox (candidate_id, message_id, channel, address, body, payload, status, purpose,
+  attempts, next_attempt_at, created_at)
+VALUES (:candidate_id, :message_id, :channel, :address, :body, :payload, 'pending', :purpose, 0,
+  :now, :now)
 RETURNING id"""
 
 # PostgreSQL only: the logged message and its outbox row in one statement (a pipeline cannot
 # hand the message's id from one statement to the next).
 _INSERT_REPLY_AND_OUTBOX = f"""
 WITH message AS ({_INSERT_REPLY})
-INSERT INTO outbox (candidate_id, message_id, channel, address, body, status, purpose, attempts,
-  next_attempt_at, created_at)
-VALUES (:candidate_id, (SELECT id FROM message), :channel, :address, :body, 'pending', :purpose, 0,
-  :now, :now)
+INSERT INTO outbox (candidate_id, message_id, channel, address, body, payload, status, purpose,
+  attempts, next_attempt_at, created_at)
+VALUES (:candidate_id, (SELECT id FROM message), :channel, :address, :body, :payload, 'pending',
+  :purpose, 0, :now, :now)
 RETURNING id"""  # noqa: S608 - built from this module's constants, no input
 
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
@@ -298,7 +302,12 @@ class HotCursor:
     def queue_reply(self, values: Params) -> "Result[int]":
         """Log an outgoing message (unless ``candidate_id`` is None: erased) and queue its
         delivery; later, its outbox id."""
-        params = {**values, "now": self._sql.time(values["now"])}
+        payload = values["payload"]
+        params = {
+            **values,
+            "now": self._sql.time(values["now"]),
+            "payload": None if payload is None else self._sql.document(payload),
+        }
         if values["candidate_id"] is None:
             return self._write(self._sql.insert_outbox_sql, {**params, "message_id": None}, _id)
         if self._postgresql:  # both rows in one statement, so that it can join a pipeline

@@ -42,6 +42,10 @@ _SAMPLES: dict[str, Text] = {
     "start": Raw("2022"),
     "months": Raw("6"),
     "level": Term("level", "native"),
+    "code": Raw("482913"),
+    "first_name": Raw("Marie-Christine"),
+    "comment": Raw("Ajoute les dates de ta dernière expérience."),
+    "url": Raw("https://tremplin.example.org/cv/k3X9q2LmP0aZ7sWd4YbN1c"),
 }
 
 

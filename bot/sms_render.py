@@ -6,6 +6,7 @@ of them; Latin-script locales are made GSM-7; a summary is paged at three segmen
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot.render import RenderedChoice, renderer
 from bot.sms import SmsInfo, measure, split_pages, to_gsm7
@@ -26,6 +27,8 @@ class Outgoing:
     expects: str = "text"
     joinable: bool = True
     """False for a summary page: it keeps its own SMS and its "SUITE" line last."""
+    payload: dict[str, Any] | None = None
+    """What the channel sends beside the text (Telegram's keyboard), kept in ``outbox.payload``."""
 
     @property
     def sms(self) -> SmsInfo:

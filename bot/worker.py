@@ -106,9 +106,16 @@ class DeliveryError(Exception):
 
 
 class Sender(Protocol):
-    """Delivers one message on one channel; raises ``DeliveryError`` when it cannot."""
+    """Delivers one message on one channel; raises ``DeliveryError`` when it cannot.
 
-    def send(self, address: str, body: str) -> Sent: ...
+    ``payload`` is the row's ``outbox.payload``: what the channel sends beside the text (a
+    Telegram keyboard). It is passed only when the row has one, so a sender of a channel without
+    extras (SMS) is called with the text alone.
+    """
+
+    def send(
+        self, address: str, body: str, *, payload: Mapping[str, Any] | None = None
+    ) -> Sent: ...
 
 
 Clock = Callable[[], datetime]
@@ -123,6 +130,7 @@ class _Claimed:
     address: str
     body: str
     attempts: int
+    payload: Mapping[str, Any] | None = None
 
 
 class OutboxWorker:
@@ -210,6 +218,7 @@ class OutboxWorker:
                     row.address,
                     row.body,
                     row.attempts,
+                    row.payload,
                 )
             )
         if refused:
@@ -234,7 +243,10 @@ class OutboxWorker:
     def _deliver(self, row: _Claimed) -> None:
         sender = self.senders[row.channel]
         try:
-            sent = sender.send(row.address, row.body)
+            if row.payload is None:
+                sent = sender.send(row.address, row.body)
+            else:
+                sent = sender.send(row.address, row.body, payload=row.payload)
         except DeliveryError as error:
             self._record_failure(row, error)
         except Exception as error:
@@ -334,6 +346,7 @@ def _due_rows(channels: list[str], limit: int, now: datetime) -> Select[Any]:
             _outbox.c.address,
             _outbox.c.body,
             _outbox.c.attempts,
+            _outbox.c.payload,
             _outbox.c.purpose,
             _candidates.c.opted_out,
         )

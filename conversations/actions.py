@@ -101,8 +101,9 @@ def _skip(turn: Turn) -> None:
 
 def _send(turn: Turn) -> None:
     state = turn.state
-    if state.status == "submitted":
-        turn.say("submitted_waiting")
+    if state.status == "submitted" or (state.step == "submitted" and state.status == "published"):
+        # Already with the coach, or online unchanged: nothing new to send.
+        turn.say("published_waiting" if state.status == "published" else "submitted_waiting")
         return
     needs = missing(state)
     if needs:
@@ -156,6 +157,13 @@ def _more(turn: Turn) -> None:
     _reask(turn)
 
 
+def _link(turn: Turn) -> None:
+    # Channels that can link a chat to an SMS draft (Telegram) answer LINK before the engine;
+    # anywhere else it can only say where to send it.
+    turn.say("link_elsewhere")
+    _reask(turn)
+
+
 def _view(turn: Turn) -> None:
     turn.show_summary(summary_lines(turn.state))
     _reask(turn)
@@ -174,6 +182,7 @@ _COMMANDS = {
     "DELETE": lambda turn: ask_menu(turn, "delete"),
     "DONE": _done,
     "MORE": _more,
+    "LINK": _link,
 }
 
 

@@ -17,7 +17,7 @@ import re
 from datetime import datetime
 
 from conversations.actions import ask_menu, erase, run_command
-from conversations.events import ContactShared, Event, PhotoReceived, TextReceived
+from conversations.events import ContactShared, Event, MediaReceived, PhotoReceived, TextReceived
 from conversations.outputs import InviteCodeGiven, Output
 from conversations.parsing.choices import parse_choice, parse_yes_no
 from conversations.parsing.commands import parse_command
@@ -117,7 +117,7 @@ def _handle(turn: Turn, event: Event, idle_hours: float) -> None:
     elif state.step == "checkpoint":
         _checkpoint(turn, text)
     elif state.step == "submitted":
-        turn.say("submitted_waiting")
+        turn.ask()
     elif turn.question is not None:
         turn.question.answer(turn, text)
 
@@ -258,6 +258,12 @@ def _non_text(turn: Turn, event: Event) -> None:
         turn.say("photo_saved")
         turn.accept()
         return
-    # Voice notes, stickers, documents, locations (MediaReceived): the same kind answer.
-    turn.say("media_unsupported")
+    if isinstance(event, MediaReceived) and event.kind == "voice":
+        turn.say("voice_kept")  # the channel kept it for the coach (Telegram)
+    elif state.step == "photo" and isinstance(event, MediaReceived):
+        # A photo that could not be used, or another kind of file, where a photo was asked for.
+        turn.say("photo_unreadable" if event.kind in ("photo", "image") else "photo_expected")
+    else:
+        # Stickers, documents, locations, forwarded messages: the same kind answer.
+        turn.say("media_unsupported")
     turn.ask()

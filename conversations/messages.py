@@ -133,6 +133,12 @@ MESSAGES: dict[str, str] = {
     "missing_language": N_("une langue"),
     "missing_experience": N_("une expérience, une formation ou ton histoire"),
     "resend": N_("C'est modifié. Pense à envoyer ton CV à nouveau : ENVOYER."),
+    # Coach workspace: a coach's request for changes, and the publication
+    "coach_changes": N_("Ton coach demande un changement : « {comment} »"),
+    "published_waiting": N_(
+        "Ton CV est en ligne ! VOIR pour le relire, MODIFIER pour changer quelque chose."
+    ),
+    "cv_published": N_("Bravo, ton CV est en ligne ! Ton lien à partager : {url}"),
     # Summary lines
     "line_name": N_("Nom : {value}"),
     "line_location": N_("Lieu : {value}"),
@@ -194,6 +200,28 @@ MESSAGES: dict[str, str] = {
     "example_skills": N_("Ex : 1 3, ou : ponctuel, travail en équipe"),
     "example_invite_code": N_("Ex : T4821"),
     "example_photo": N_("Envoie une photo, ou PASSER."),
+    # Telegram: buttons, photos, voice notes; one draft across channels (LINK)
+    "button_share_contact": N_("Envoyer mon numéro"),
+    "photo_unreadable": N_(
+        "Je n'ai pas pu utiliser cette photo. Envoie une photo de moins de 5 Mo, ou PASSER."
+    ),
+    "voice_kept": N_("Merci, ton message vocal est gardé pour ton coach. Ici, écris ta réponse."),
+    "link_elsewhere": N_(
+        "LIER sert à continuer sur Telegram un CV commencé par SMS : envoie LIER sur Telegram."
+    ),
+    "link_ask_phone": N_(
+        "Pour continuer ton CV commencé par SMS, envoie le numéro utilisé : appuie sur le bouton "
+        "ou écris-le."
+    ),
+    "example_phone": N_("Ex : 06 12 34 56 78"),
+    "link_code_sent": N_("Si ce numéro a un CV, un code arrive par SMS. Écris ce code ici."),
+    "link_code_sms": N_(
+        "Code Tremplin : {code}. Écris-le sur Telegram pour y continuer ton CV. "
+        "Pas toi ? Ignore ce SMS."
+    ),
+    "link_code_bad": N_("Ce n'est pas le bon code. Vérifie le SMS et écris-le à nouveau."),
+    "link_code_expired": N_("Ce code n'est plus valable. Envoie LIER pour en avoir un nouveau."),
+    "link_done": N_("C'est fait, tu retrouves ton CV ici ! On continue."),
     # HELP: why each kind of question is asked
     "help_language": N_("Choisis la langue pour parler avec moi. Ton CV sera aussi en français."),
     "help_consent": N_("Si tu es d'accord, envoie 1. Sinon, envoie 2."),
@@ -207,6 +235,24 @@ MESSAGES: dict[str, str] = {
     "help_dates": N_("Écris l'année de début et de fin, ou combien de temps ça a duré."),
     "help_free_text": N_("Écris avec tes mots, ton coach t'aidera à corriger."),
     "help_optional": N_("Cette question n'est pas obligatoire : PASSER pour la passer."),
+    # Reminders (bot/reminders.py): at most two, after 2 then 7 days of silence. The greeting
+    # they ask for is one the engine answers with "welcome back" and the current question.
+    "reminder_first": N_(
+        "Bonjour ! Ton CV t'attend sur Tremplin, tes réponses sont gardées. "
+        "Pour continuer, réponds BONJOUR."
+    ),
+    "reminder_first_named": N_(
+        "Bonjour {first_name} ! Ton CV t'attend sur Tremplin, tes réponses sont gardées. "
+        "Pour continuer, réponds BONJOUR."
+    ),
+    "reminder_last": N_(
+        "Bonjour ! Dernier rappel : ton CV t'attend, tes réponses sont gardées. "
+        "Pour continuer, réponds BONJOUR. Sinon, je ne t'écris plus."
+    ),
+    "reminder_last_named": N_(
+        "Bonjour {first_name} ! Dernier rappel : ton CV t'attend, tes réponses sont gardées. "
+        "Pour continuer, réponds BONJOUR. Sinon, je ne t'écris plus."
+    ),
 }
 
 PLURALS: dict[str, tuple[str, str]] = {

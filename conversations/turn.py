@@ -57,7 +57,7 @@ class Turn:
             )
             return
         if state.step == "submitted":
-            self.say("submitted_waiting")
+            self.say("published_waiting" if state.status == "published" else "submitted_waiting")
             return
         question = self.question
         if question is None:

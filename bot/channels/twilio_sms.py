@@ -261,7 +261,8 @@ class TwilioSender:
         )
         self._status_callback = settings.public_url + STATUS_PATH
 
-    def send(self, address: str, body: str) -> Sent:
+    def send(self, address: str, body: str, *, payload: Mapping[str, Any] | None = None) -> Sent:
+        del payload  # an SMS is its text
         try:
             message = self._client.messages.create(
                 to=address, body=body, status_callback=self._status_callback, **self._origin

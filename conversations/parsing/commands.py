@@ -22,6 +22,7 @@ COMMAND_WORDS: dict[str, tuple[str, ...]] = {
     "DELETE": ("supprimer", "delete", "effacer"),
     "DONE": ("fini", "done", "termine", "fin"),
     "MORE": ("suite", "more", "next"),
+    "LINK": ("lier", "link", "relier"),
 }
 
 # The words of each locale, chosen with its catalog (locales/<locale>/commands.json).
@@ -75,6 +76,10 @@ LOCALE_COMMAND_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
             "المزيد",
             "مزيد",
         ),
+        "LINK": (
+            "ربط",
+            "اربط",
+        ),
     },
     "fa_AF": {
         "HELP": (
@@ -122,6 +127,10 @@ LOCALE_COMMAND_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
             "بیشتر",
             "بعدی",
         ),
+        "LINK": (
+            "وصل",
+            "پیوند",
+        ),
     },
     "ps": {
         "HELP": ("مرسته",),
@@ -148,6 +157,10 @@ LOCALE_COMMAND_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "DELETE": ("پاکول",),
         "DONE": ("خلاص",),
         "MORE": ("ادامه",),
+        "LINK": (
+            "نښلول",
+            "وصل",
+        ),
     },
     "uk": {
         "HELP": ("ДОПОМОГА",),
@@ -168,6 +181,10 @@ LOCALE_COMMAND_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "DELETE": ("ВИДАЛИТИ",),
         "DONE": ("ГОТОВО",),
         "MORE": ("БІЛЬШЕ",),
+        "LINK": (
+            "ЗВ'ЯЗАТИ",
+            "ЛІНК",
+        ),
     },
     "ti": {
         "HELP": ("ሓገዝ",),
@@ -213,6 +230,10 @@ LOCALE_COMMAND_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
             "ወዲአ",
         ),
         "MORE": ("ቀጻሊ",),
+        "LINK": (
+            "ኣራኽብ",
+            "ሊንክ",
+        ),
     },
 }
 

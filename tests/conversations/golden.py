@@ -6,7 +6,8 @@ final state (``= …``). Only the ``>`` lines and the header are inputs: the res
 compared. Before every turn the state goes through JSON and back, as storage does.
 
 Directives on ``>`` lines: ``@wait 3d`` (or ``5h``, ``20m``) moves the clock; ``@contact +33…`` and
-``@photo REF`` and ``@media voice`` send non-text events.
+``@photo REF`` and ``@media voice`` send non-text events; ``@coach 3 words`` is a coach asking for
+changes to part 3 in those words, ``@publish URL`` a coach publishing (``conversations.coach``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from bot.i18n import available_locales, lexicon
 from bot.sms_render import render_sms
+from conversations.coach import publish, request_changes
 from conversations.draft import progress
 from conversations.engine import step
 from conversations.events import (
@@ -38,6 +40,8 @@ FLOW = build_flow(available_locales(), lexicon(available_locales()))
 START = datetime(2026, 11, 26, 10, 0, tzinfo=timezone(timedelta(hours=1)))
 _ESCAPE = re.compile(r"\\x([0-9a-fA-F]{2})")
 _WAIT = re.compile(r"^@wait (\d+)([dhm])$")
+_COACH = re.compile(r"^@coach (\d) (.+)$")
+_PUBLISH = re.compile(r"^@publish (\S+)$")
 
 
 @dataclass
@@ -129,7 +133,14 @@ def run(scenario: Scenario, path: Path) -> tuple[str, State]:
         now += timedelta(minutes=1)
         state = State.from_json(json.loads(json.dumps(state.to_json())))
         before = state.locale
-        state, outputs = step(FLOW, state, _event(line, scenario.caps), now=now)
+        coach, published = _COACH.match(line), _PUBLISH.match(line)
+        if coach:
+            part, words = int(coach.group(1)), coach.group(2)
+            state, outputs = request_changes(FLOW, state, part, words, now=now)
+        elif published:
+            state, outputs = publish(state, published.group(1))
+        else:
+            state, outputs = step(FLOW, state, _event(line, scenario.caps), now=now)
         for sms in render_sms(outputs, state.locale or before):
             if sms.step:
                 out.append(f"[step:{sms.step}]")

@@ -131,7 +131,7 @@ def test_every_locales_command_words_are_recognised_and_are_no_answer() -> None:
     for table in LOCALE_COMMAND_WORDS.values():
         assert set(table) == {
             "HELP", "BACK", "SKIP", "VIEW", "EDIT", "SEND", "LANGUAGE", "STOP", "START",
-            "DELETE", "DONE", "MORE",
+            "DELETE", "DONE", "MORE", "LINK",
         }  # fmt: skip
         for command, words in table.items():
             for word in words:

@@ -1,0 +1,146 @@
+"""The coach's review actions: comments per part, asking for changes, taking a candidate.
+
+Asking for changes writes the comment (``reviews``), steps the conversation with
+``conversations.coach.request_changes`` under the conversation's lock, and queues the coach's
+words and the part's first question for the candidate's channel (``queue_message``, purpose
+``coach``), all in one transaction: either the candidate is asked and the draft reopened, or
+nothing happened.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
+
+from bot.coach.state_store import lock_state, queue_outputs, save_state
+from bot.runtime import Runtime
+from conversations.coach import request_changes
+from conversations.questions import PARTS
+from storage import Review, tables
+
+__all__ = ["MAX_COMMENT_LENGTH", "ReviewError", "add_comment", "ask_for_changes", "audit", "take"]
+
+MAX_COMMENT_LENGTH = 300
+"""Two SMS segments of the coach's words at most: short requests are the ones people act on."""
+
+_audit = tables.audit_events
+_candidates = tables.candidates
+
+
+class ReviewError(ValueError):
+    """The action cannot be done; the message says why, in French."""
+
+
+def audit(
+    session: Session,
+    candidate_id: str | None,
+    coach_id: str,
+    action: str,
+    detail: dict[str, Any] | None,
+    now: datetime,
+) -> None:
+    session.connection().execute(
+        insert(_audit).values(
+            candidate_id=candidate_id,
+            coach_id=coach_id,
+            action=action,
+            detail=detail,
+            created_at=now,
+        )
+    )
+
+
+def _checked(part: int, comment: str) -> str:
+    if part not in PARTS:
+        raise ReviewError("Choisissez une partie du CV.")
+    words = comment.strip()
+    if not words:
+        raise ReviewError("Écrivez votre commentaire.")
+    if len(words) > MAX_COMMENT_LENGTH:
+        raise ReviewError(f"Commentaire trop long : {MAX_COMMENT_LENGTH} signes au plus.")
+    return words
+
+
+def add_comment(
+    session: Session, candidate_id: str, coach_id: str, part: int, comment: str, *, now: datetime
+) -> None:
+    """A note on one part, for the coaches (the candidate does not receive it)."""
+    words = _checked(part, comment)
+    session.add(
+        Review(
+            candidate_id=candidate_id,
+            coach_id=coach_id,
+            part=str(part),
+            comment=words,
+            created_at=now,
+        )
+    )
+    audit(session, candidate_id, coach_id, "commented", {"part": part}, now)
+
+
+def ask_for_changes(
+    runtime: Runtime,
+    candidate_id: str,
+    coach_id: str,
+    part: int,
+    comment: str,
+    *,
+    now: datetime,
+) -> int:
+    """Send the coach's words to the candidate and reopen ``part``; returns messages queued."""
+    words = _checked(part, comment)
+    with runtime.sessions.begin() as session:
+        locked = lock_state(session, candidate_id)
+        if locked is None:
+            raise ReviewError("Cette personne n'existe plus.")
+        if locked.opted_out or locked.state.opted_out:
+            raise ReviewError(
+                "Cette personne a envoyé STOP : aucun message ne peut lui être envoyé. "
+                "Elle peut reprendre en envoyant START."
+            )
+        state, outputs = request_changes(runtime.service.flow, locked.state, part, words, now=now)
+        if not outputs:
+            raise ReviewError("Cette personne n'a pas encore accepté de faire son CV.")
+        save_state(session, locked, state, now=now)
+        locale = state.locale or locked.locale
+        queued = queue_outputs(
+            session, candidate_id, outputs, locale, runtime.service.renderers, now=now
+        )
+        if queued == 0:
+            raise ReviewError("Cette personne n'a plus de canal pour recevoir un message.")
+        session.add(
+            Review(
+                candidate_id=candidate_id,
+                coach_id=coach_id,
+                part=str(part),
+                comment=words,
+                created_at=now,
+            )
+        )
+        audit(session, candidate_id, coach_id, "changes_requested", {"part": part}, now)
+    return queued
+
+
+def take(
+    session: Session,
+    candidate_id: str,
+    coach_id: str,
+    organisation_id: str | None,
+    *,
+    now: datetime,
+) -> bool:
+    """Take a candidate from the unassigned queue; False when someone took them first."""
+    taken = session.connection().execute(
+        update(_candidates)
+        .where(
+            _candidates.c.id == candidate_id,
+            _candidates.c.coach_id.is_(None),
+            _candidates.c.organisation_id.is_(None),
+        )
+        .values(coach_id=coach_id, organisation_id=organisation_id)
+    )
+    if taken.rowcount != 1:
+        return False
+    audit(session, candidate_id, coach_id, "taken", None, now)
+    return True

@@ -1,0 +1,24 @@
+"""What ``tremplin serve`` prepares for the coach workspace before it listens."""
+
+from bot.coach.accounts import ensure_first_admin
+from bot.coach.demo import add_demo_candidates
+from bot.runtime import Runtime
+
+__all__ = ["prepare_workspace"]
+
+
+def prepare_workspace(runtime: Runtime, *, demo: bool = False) -> list[str]:
+    """The first administrator on a database without coaches (its one-time password is shown
+    this once: only its hash is kept), and the demo candidates when asked; returns what to say."""
+    lines = []
+    with runtime.sessions.begin() as session:
+        admin = ensure_first_admin(session)
+    login = f"{runtime.settings.public_url}/coach/login"
+    if admin is not None:
+        lines.append(f"Coach workspace: {login}")
+        lines.append(f"  first administrator: {admin.email}")
+        lines.append(f"  one-time password:   {admin.password}  (shown once; a new one is asked)")
+    if demo:
+        added = add_demo_candidates(runtime)
+        lines.append(f"Demo: {added} fictional candidates added (queue 'En attente d'un coach').")
+    return lines

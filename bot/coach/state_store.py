@@ -1,0 +1,175 @@
+"""Changing a candidate's conversation from outside a message: the coach's edits and decisions.
+
+The same discipline as the service (DESIGN.md rule 3): lock the conversation row first
+(``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the transaction's ``BEGIN IMMEDIATE`` already
+holds the write lock), read state and draft, change them together, bump ``conversations.version``
+(a service turn that read the old version then fails its optimistic check and starts again),
+queue what the candidate must receive in the same transaction. Nothing is sent before commit.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import desc, select, update
+from sqlalchemy.orm import Session
+
+from bot.outbox_rows import Purpose, queue_message
+from bot.service import ConflictError, Render
+from bot.sms_render import render_sms
+from conversations.draft import progress
+from conversations.outputs import Output
+from conversations.state import State
+from storage import tables
+
+__all__ = ["Locked", "Reach", "lock_state", "queue_outputs", "reach", "save_state"]
+
+_candidates = tables.candidates
+_conversations = tables.conversations
+_drafts = tables.cv_drafts
+_identities = tables.channel_identities
+_messages = tables.messages
+
+
+@dataclass(frozen=True, slots=True)
+class Locked:
+    """A candidate's conversation, read under its lock."""
+
+    candidate_id: str
+    conversation_id: str
+    version: int
+    state: State
+    locale: str
+    status: str
+    opted_out: bool
+    slug: str
+    published_version: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    channel: str
+    address: str
+
+
+def lock_state(session: Session, candidate_id: str) -> Locked | None:
+    connection = session.connection()
+    query = (
+        select(
+            _conversations.c.id,
+            _conversations.c.state,
+            _conversations.c.version,
+            _drafts.c.document,
+            _candidates.c.locale,
+            _candidates.c.status,
+            _candidates.c.opted_out,
+            _candidates.c.slug,
+            _candidates.c.published_version,
+        )
+        .join(_candidates, _candidates.c.id == _conversations.c.candidate_id)
+        .join(_drafts, _drafts.c.candidate_id == _conversations.c.candidate_id)
+        .where(_conversations.c.candidate_id == candidate_id)
+    )
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update(of=_conversations)
+    row = connection.execute(query).first()
+    if row is None:
+        return None
+    return Locked(
+        candidate_id=candidate_id,
+        conversation_id=row.id,
+        version=row.version,
+        state=State.from_parts(row.state, row.document),
+        locale=row.locale,
+        status=row.status,
+        opted_out=row.opted_out,
+        slug=row.slug,
+        published_version=row.published_version,
+    )
+
+
+def save_state(
+    session: Session,
+    locked: Locked,
+    state: State,
+    *,
+    now: datetime,
+    candidate_values: dict[str, Any] | None = None,
+) -> None:
+    """Write state, draft and status together; the candidate row gets ``candidate_values`` too."""
+    connection = session.connection()
+    saved = connection.execute(
+        update(_conversations)
+        .where(_conversations.c.id == locked.conversation_id)
+        .where(_conversations.c.version == locked.version)
+        .values(state=state.conversation_json(), version=locked.version + 1, updated_at=now)
+    )
+    if saved.rowcount != 1:
+        raise ConflictError(locked.conversation_id)
+    locations, jobs = state.cv["locations"], state.cv["target_jobs"]
+    connection.execute(
+        update(_drafts)
+        .where(_drafts.c.candidate_id == locked.candidate_id)
+        .values(
+            document=state.draft,
+            status=state.status,
+            progress=progress(state),
+            department=locations[0].get("department") if locations else None,
+            first_job=(jobs[0].get("code") or jobs[0]["text"])[:200] if jobs else None,
+            updated_at=now,
+        )
+    )
+    connection.execute(
+        update(_candidates)
+        .where(_candidates.c.id == locked.candidate_id)
+        .values(status=state.status, current_step=state.step, **(candidate_values or {}))
+    )
+
+
+def reach(session: Session, candidate_id: str) -> Reach | None:
+    """Where the candidate last wrote from (their channel and address), or any channel of theirs."""
+    connection = session.connection()
+    identities = {
+        row.channel: row.address
+        for row in connection.execute(
+            select(_identities.c.channel, _identities.c.address).where(
+                _identities.c.candidate_id == candidate_id
+            )
+        )
+    }
+    if not identities:
+        return None
+    last = connection.execute(
+        select(_messages.c.channel)
+        .where(_messages.c.candidate_id == candidate_id, _messages.c.direction == "in")
+        .order_by(desc(_messages.c.created_at), desc(_messages.c.id))
+        .limit(1)
+    ).scalar()
+    channel: str = last if isinstance(last, str) and last in identities else sorted(identities)[0]
+    return Reach(channel, identities[channel])
+
+
+def queue_outputs(
+    session: Session,
+    candidate_id: str,
+    outputs: list[Output],
+    locale: str,
+    renderers: dict[str, Render],
+    *,
+    now: datetime,
+) -> int:
+    """Render outputs for the candidate's channel and queue them (purpose ``coach``).
+
+    Returns how many messages were queued: 0 when the candidate cannot be reached (no channel,
+    or STOP), which the caller tells the coach.
+    """
+    where = reach(session, candidate_id)
+    if where is None or not outputs:
+        return 0
+    queued = 0
+    for reply in renderers.get(where.channel, render_sms)(outputs, locale):
+        outbox_id = queue_message(
+            session, candidate_id, where.channel, where.address, reply.text, Purpose.COACH, now=now
+        )
+        queued += outbox_id is not None
+    return queued

@@ -1,0 +1,314 @@
+"""The public CV's routes: the page, its PDF, photo and share image, shares and contact.
+
+    GET  /cv/{slug}            the page (?lang=en for English labels)
+    GET  /cv/{slug}.pdf        the PDF, made once per published version and language
+    GET  /cv/{slug}/photo      the photo, only while the CV is published
+    GET  /cv/{slug}/share.png  the picture social networks show (OpenGraph, Twitter)
+    POST /cv/{slug}/share      counts one share (?network=linkedin…), nothing about who
+    POST /cv/{slug}/contact    a message for the coach (form, honeypot, rate limits)
+
+Every answer about a candidate says 404 when there is no published CV and 410 when there was
+one. Pages of candidates who keep the default are not indexed (meta robots and X-Robots-Tag,
+also on the PDF and the pictures). Answers are not cached by shared caches: an unpublished CV
+must disappear at once.
+"""
+
+import logging
+import secrets
+import unicodedata
+from datetime import timedelta
+from urllib.parse import parse_qsl, quote
+
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.page_templates import templates
+from bot.public_cv.contact import (
+    ContactInput,
+    ContactState,
+    is_bot,
+    store_message,
+    validate,
+)
+from bot.public_cv.labels import PL_, page_language
+from bot.public_cv.mailer import MailError, contact_mail, send_mail, smtp_config
+from bot.public_cv.page import content_security_policy, page_links, render_page, share_caption
+from bot.public_cv.pdf import PDF_TYPE, html_to_pdf
+from bot.public_cv.published import (
+    SHARE_NETWORKS,
+    PublishedCv,
+    Unavailable,
+    count_share,
+    count_view,
+    find_published,
+    photo_of,
+)
+from bot.public_cv.ratelimit import Limit, hashed_key, hit
+from bot.public_cv.renders import cached_render
+from bot.public_cv.share_image import PNG_TYPE, share_image
+from bot.public_cv.view import cv_page
+from bot.runtime import Runtime
+from storage import Coach
+
+__all__ = ["CONTACT_LIMITS", "public_cv_routes"]
+
+log = logging.getLogger(__name__)
+
+#: Per sender (their address, hashed): a few messages an hour. Per CV: enough for real interest,
+#: too few to bury a coach's inbox.
+CONTACT_LIMITS = (
+    Limit("contact_sender", 5, timedelta(hours=1)),
+    Limit("contact_cv", 30, timedelta(days=1)),
+)
+_MAX_FORM_BYTES = 32 * 1024
+_FORM_TYPE = "application/x-www-form-urlencoded"
+_NO_SHARED_CACHE = "private, no-cache"
+
+
+def _robots(published: PublishedCv) -> dict[str, str]:
+    headers = {"Cache-Control": _NO_SHARED_CACHE, "X-Content-Type-Options": "nosniff"}
+    if published.noindex:
+        headers["X-Robots-Tag"] = "noindex, nofollow"
+    return headers
+
+
+def _page_headers(published: PublishedCv, nonce: str) -> dict[str, str]:
+    return {
+        **_robots(published),
+        "Content-Security-Policy": content_security_policy(nonce),
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+    }
+
+
+def _unavailable(missing: Unavailable) -> HTMLResponse:
+    gone = missing.status_code == 410
+    html = templates().get_template("public_cv/unavailable.html").render(gone=gone)
+    headers = {"X-Robots-Tag": "noindex", "Cache-Control": _NO_SHARED_CACHE}
+    return HTMLResponse(html, missing.status_code, headers=headers)
+
+
+async def _read_form(request: Request) -> dict[str, str] | None:
+    """The url-encoded fields (first value of each), or None when the body is too large."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > _MAX_FORM_BYTES:
+            return None
+        chunks.append(chunk)
+    content_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if content_type != _FORM_TYPE:
+        return {}
+    fields: dict[str, str] = {}
+    for name, value in parse_qsl(b"".join(chunks).decode("utf-8", "replace"), True):
+        fields.setdefault(name, value)
+    return fields
+
+
+def public_cv_routes(runtime: Runtime) -> list[BaseRoute]:
+    settings = runtime.settings
+    sessions = runtime.sessions
+    clock = runtime.service.clock
+
+    def lookup(slug: str) -> PublishedCv | Unavailable:
+        with sessions() as session:
+            return find_published(session, slug)
+
+    def with_photo(published: PublishedCv) -> tuple[bytes, str] | None:
+        with sessions() as session:
+            return photo_of(session, published)
+
+    def page_html(
+        published: PublishedCv, lang: str, nonce: str, *, contact: ContactState | None = None
+    ) -> str:
+        cv = cv_page(published.document, lang, has_photo=published.photo_id is not None)
+        links = page_links(settings.public_url, published.slug, lang, published.number)
+        return render_page(cv, links, noindex=published.noindex, contact=contact, nonce=nonce)
+
+    def viewed(published: PublishedCv, lang: str, nonce: str, *, count: bool) -> str:
+        html = page_html(published, lang, nonce)
+        if count:
+            with sessions.begin() as session:
+                count_view(session, published.candidate_id)
+        return html
+
+    async def page(request: Request) -> Response:
+        lang = page_language(request.query_params.get("lang"))
+        published = await run_in_threadpool(lookup, request.path_params["slug"])
+        if isinstance(published, Unavailable):
+            return _unavailable(published)
+        # A HEAD (a link checker, a crawler's probe) is not a reader.
+        count = request.method == "GET"
+        nonce = secrets.token_urlsafe(16)
+        html = await run_in_threadpool(viewed, published, lang, nonce, count=count)
+        return HTMLResponse(html, headers=_page_headers(published, nonce))
+
+    def make_pdf(published: PublishedCv, lang: str) -> bytes:
+        def make() -> bytes:
+            cv = cv_page(published.document, lang, has_photo=published.photo_id is not None)
+            links = page_links(settings.public_url, published.slug, lang, published.number)
+            html = render_page(
+                cv, links, noindex=published.noindex, for_pdf=True, photo=with_photo(published)
+            )
+            return html_to_pdf(html, base_url=links.url)
+
+        return cached_render(
+            sessions,
+            candidate_id=published.candidate_id,
+            version=published.number,
+            kind=f"pdf_{lang}",
+            content_type=PDF_TYPE,
+            make=make,
+        )
+
+    async def pdf(request: Request) -> Response:
+        lang = page_language(request.query_params.get("lang"))
+        published = await run_in_threadpool(lookup, request.path_params["slug"])
+        if isinstance(published, Unavailable):
+            return _unavailable(published)
+        data = await run_in_threadpool(make_pdf, published, lang)
+        cv = cv_page(published.document, lang)
+        name = "-".join(cv.name.replace(".", "").split()) or "CV"
+        headers = {
+            **_robots(published),
+            # An ASCII name for old browsers, the real one (Arabic, Cyrillic…) for the others.
+            "Content-Disposition": f'inline; filename="CV-{_ascii(name)}.pdf"; '
+            f"filename*=UTF-8''{quote(f'CV-{name}.pdf')}",
+        }
+        return Response(data, media_type=PDF_TYPE, headers=headers)
+
+    async def photo(request: Request) -> Response:
+        published = await run_in_threadpool(lookup, request.path_params["slug"])
+        if isinstance(published, Unavailable):
+            return _unavailable(published)
+        found = await run_in_threadpool(with_photo, published)
+        if found is None:
+            return PlainTextResponse("No photo.", 404, headers={"X-Robots-Tag": "noindex"})
+        data, content_type = found
+        return Response(data, media_type=content_type, headers=_robots(published))
+
+    def make_image(published: PublishedCv, lang: str) -> bytes:
+        return cached_render(
+            sessions,
+            candidate_id=published.candidate_id,
+            version=published.number,
+            kind=f"share_png_{lang}",
+            content_type=PNG_TYPE,
+            make=lambda: share_image(
+                cv_page(published.document, lang), caption=share_caption(lang)
+            ),
+        )
+
+    async def image(request: Request) -> Response:
+        lang = page_language(request.query_params.get("lang"))
+        published = await run_in_threadpool(lookup, request.path_params["slug"])
+        if isinstance(published, Unavailable):
+            return _unavailable(published)
+        data = await run_in_threadpool(make_image, published, lang)
+        return Response(data, media_type=PNG_TYPE, headers=_robots(published))
+
+    def record_share(slug: str) -> int:
+        with sessions.begin() as session:
+            published = find_published(session, slug)
+            if isinstance(published, Unavailable):
+                return published.status_code
+            count_share(session, published.candidate_id)
+            return 204
+
+    async def share(request: Request) -> Response:
+        if request.query_params.get("network") not in SHARE_NETWORKS:
+            return PlainTextResponse("Unknown network.", 400)
+        status = await run_in_threadpool(record_share, request.path_params["slug"])
+        return Response(status_code=status)
+
+    def take_contact(
+        published: PublishedCv, form: dict[str, str], client: str
+    ) -> tuple[int, ContactState, ContactInput | None, str | None]:
+        """(status, what the form shows, the message to mail, the coach's address)."""
+        now = clock()
+        with sessions.begin() as session:
+            sender = hashed_key(session, client, secret_key=settings.secret_key)
+            if is_bot(form):
+                # Looks sent to the program that filled the trap; nothing is kept but the hit.
+                hit(session, CONTACT_LIMITS[0], sender, now=now)
+                return 200, ContactState(sent=True), None, None
+            contact, errors, values = validate(form)
+            if contact is None:
+                return 422, ContactState(values=values, errors=errors), None, None
+            cv_key = hashed_key(session, published.candidate_id, secret_key=settings.secret_key)
+            if not hit(session, CONTACT_LIMITS[0], sender, now=now) or not hit(
+                session, CONTACT_LIMITS[1], cv_key, now=now
+            ):
+                errors = {"message": PL_("Trop de messages en peu de temps : réessayez plus tard.")}
+                return 429, ContactState(values=values, errors=errors), None, None
+            store_message(
+                session,
+                candidate_id=published.candidate_id,
+                coach_id=published.coach_id,
+                contact=contact,
+                now=now,
+            )
+            coach = session.get(Coach, published.coach_id) if published.coach_id else None
+            return 200, ContactState(sent=True), contact, coach.email if coach else None
+
+    async def contact(request: Request) -> Response:
+        lang = page_language(request.query_params.get("lang"))
+        published = await run_in_threadpool(lookup, request.path_params["slug"])
+        if isinstance(published, Unavailable):
+            return _unavailable(published)
+        form = await _read_form(request)
+        if form is None:
+            return PlainTextResponse("Request too large.", 413)
+        client = request.client.host if request.client else "unknown"
+        status, state, message, coach_email = await run_in_threadpool(
+            take_contact, published, form, client
+        )
+        nonce = secrets.token_urlsafe(16)
+        html = await run_in_threadpool(page_html, published, lang, nonce, contact=state)
+        task = None
+        if message is not None and coach_email:
+            task = BackgroundTask(mail_coach, published, message, coach_email)
+        headers = _page_headers(published, nonce)
+        return HTMLResponse(html, status, headers=headers, background=task)
+
+    def deliver(published: PublishedCv, message: ContactInput, to: str) -> None:
+        config = smtp_config(settings)
+        if config is None:
+            return
+        cv = cv_page(published.document, "fr")
+        mail = contact_mail(
+            config,
+            to=to,
+            contact=message,
+            candidate_name=cv.name,
+            page_url=page_links(settings.public_url, published.slug, "fr", published.number).url,
+            inbox_url=f"{settings.public_url}/coach/inbox",
+        )
+        try:
+            send_mail(config, mail)
+        except MailError as error:
+            # The message is in the inbox; say so loudly, without its words or its sender.
+            log.error(
+                "Contact message for candidate %s not mailed: %s", published.candidate_id, error
+            )
+
+    async def mail_coach(published: PublishedCv, message: ContactInput, to: str) -> None:
+        await run_in_threadpool(deliver, published, message, to)
+
+    return [
+        Route("/cv/{slug}.pdf", pdf, methods=["GET"], name="public-cv-pdf"),
+        Route("/cv/{slug}/photo", photo, methods=["GET"], name="public-cv-photo"),
+        Route("/cv/{slug}/share.png", image, methods=["GET"], name="public-cv-image"),
+        Route("/cv/{slug}/share", share, methods=["POST"], name="public-cv-share"),
+        Route("/cv/{slug}/contact", contact, methods=["POST"], name="public-cv-contact"),
+        Route("/cv/{slug}", page, methods=["GET"], name="public-cv"),
+    ]
+
+
+def _ascii(name: str) -> str:
+    """A file name any browser accepts in a header (the page shows the real name)."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "-".join(part for part in folded.split("-") if part.isalnum()) or "CV"

@@ -1,0 +1,238 @@
+"""Publishing a CV and withdrawing it: functions the coach workspace and the CLI share.
+
+Publishing freezes the draft as a version (``cv_versions`` kind ``published``), points
+``candidates.published_version`` at it, sets the status ``published`` everywhere it is kept
+(candidate, draft, conversation state) and sends the candidate the public link
+``{TREMPLIN_PUBLIC_URL}/cv/{slug}`` over their channel, in their language. It is refused while
+the draft lacks what a CV needs (FLOW.md's minimum to submit) or while a free text written in
+another language has no French version: employers read the French.
+
+Unpublishing sets the status ``unpublished`` and ``published_version`` to NULL: the public page
+goes away at once; the draft and the versions stay for the coach.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from bot.coach.state_store import Locked, lock_state, queue_outputs, save_state
+from bot.runtime import Runtime
+from conversations import coach as decisions
+from conversations.draft import missing
+from storage import new_id, tables, utcnow
+
+__all__ = [
+    "PublishError",
+    "Published",
+    "needs_french",
+    "public_url",
+    "publish_candidate",
+    "record_version",
+    "unpublish_candidate",
+    "untranslated_texts",
+]
+
+_versions = tables.cv_versions
+_audit = tables.audit_events
+
+# Where each free text of the CV sits, as a coach reads it.
+_FIELD_NAMES = {
+    "title": "intitulé",
+    "employer": "employeur",
+    "location": "lieu",
+    "description": "description",
+    "institution": "établissement",
+}
+_LIST_NAMES = {
+    "experiences": "Expérience",
+    "trainings": "Formation",
+    "target_jobs": "Métier",
+    "skills": "Point fort",
+    "interests": "Loisir",
+}
+
+
+# What the draft still lacks (``conversations.draft.missing``), as the coach reads it.
+_MISSING = {
+    "missing_first_name": "le prénom",
+    "missing_location": "la ville",
+    "missing_job": "un métier",
+    "missing_language": "une langue",
+    "missing_experience": "une expérience, une formation ou une histoire",
+}
+
+
+class PublishError(ValueError):
+    """Publication refused; the message says why, in French, for the coach."""
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    version: int
+    url: str
+    notified: bool
+    """False when the candidate could not be told (STOP, or no channel left)."""
+
+
+def public_url(runtime: Runtime, slug: str) -> str:
+    return f"{runtime.settings.public_url}/cv/{slug}"
+
+
+def needs_french(value: Any) -> bool:
+    """A free text (``{text, lang, fr}``) written in another language, without a French version.
+
+    A job or skill matched in the vocabulary (it has a ``code``) is translated by the catalogs.
+    """
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("text"), str)
+        and "lang" in value
+        and value.get("lang") != "fr"
+        and not value.get("code")
+        and not (value.get("fr") or "").strip()
+    )
+
+
+def untranslated_texts(cv: dict[str, Any]) -> list[str]:
+    """The free texts that still need a French version, named as the coach's page names them."""
+    names: list[str] = []
+    for key, label in _LIST_NAMES.items():
+        for index, item in enumerate(cv.get(key) or []):
+            if needs_french(item):
+                names.append(f"{label} {index + 1}")
+            for field, field_name in _FIELD_NAMES.items():
+                if isinstance(item, dict) and needs_french(item.get(field)):
+                    names.append(f"{label} {index + 1} ({field_name})")
+    if needs_french(cv.get("story")):
+        names.append("Histoire")
+    if needs_french(cv.get("catchphrase")):
+        names.append("Phrase d'accroche")
+    return names
+
+
+def record_version(
+    session: Session,
+    candidate_id: str,
+    kind: str,
+    document: dict[str, Any],
+    *,
+    coach_id: str | None,
+    now: datetime,
+) -> int:
+    """Freeze ``document`` as the candidate's next version; returns its number."""
+    connection = session.connection()
+    last = connection.execute(
+        select(func.max(_versions.c.number)).where(_versions.c.candidate_id == candidate_id)
+    ).scalar()
+    number = int(last or 0) + 1
+    connection.execute(
+        insert(_versions).values(
+            id=new_id(),
+            candidate_id=candidate_id,
+            number=number,
+            kind=kind,
+            document=document,
+            created_at=now,
+            created_by=coach_id,
+        )
+    )
+    return number
+
+
+def _audit_event(
+    session: Session,
+    candidate_id: str,
+    coach_id: str | None,
+    action: str,
+    detail: dict[str, Any],
+    now: datetime,
+) -> None:
+    session.connection().execute(
+        insert(_audit).values(
+            candidate_id=candidate_id,
+            coach_id=coach_id,
+            action=action,
+            detail=detail,
+            created_at=now,
+        )
+    )
+
+
+def _locked(session: Session, candidate_id: str) -> Locked:
+    locked = lock_state(session, candidate_id)
+    if locked is None:
+        raise PublishError("Cette personne n'existe plus (ses données ont été effacées).")
+    return locked
+
+
+def publish_candidate(
+    runtime: Runtime,
+    candidate_id: str,
+    *,
+    coach_id: str | None = None,
+    now: datetime | None = None,
+) -> Published:
+    """Publish the candidate's draft as it stands (see the module's rules)."""
+    when = now or utcnow()
+    with runtime.sessions.begin() as session:
+        locked = _locked(session, candidate_id)
+        state = locked.state
+        needs = missing(state)
+        if needs:
+            listed = ", ".join(_MISSING.get(item.id, item.id) for item in needs)
+            raise PublishError(f"Le CV n'est pas complet : il manque {listed}.")
+        untranslated = untranslated_texts(state.cv)
+        if untranslated:
+            raise PublishError(
+                "Publication impossible : ajoutez d'abord la version française de "
+                + ", ".join(untranslated)
+                + "."
+            )
+        url = public_url(runtime, locked.slug)
+        number = record_version(
+            session, candidate_id, "published", state.draft, coach_id=coach_id, now=when
+        )
+        published, outputs = decisions.publish(state, url)
+        save_state(
+            session, locked, published, now=when, candidate_values={"published_version": number}
+        )
+        locale = state.locale or locked.locale
+        queued = queue_outputs(
+            session, candidate_id, outputs, locale, runtime.service.renderers, now=when
+        )
+        _audit_event(session, candidate_id, coach_id, "published", {"version": number}, when)
+    return Published(number, url, queued > 0)
+
+
+def unpublish_candidate(
+    runtime: Runtime,
+    candidate_id: str,
+    *,
+    coach_id: str | None = None,
+    now: datetime | None = None,
+) -> int | None:
+    """Withdraw the public page; returns the version that was online (None if none was)."""
+    when = now or utcnow()
+    with runtime.sessions.begin() as session:
+        locked = _locked(session, candidate_id)
+        if locked.published_version is None:
+            raise PublishError("Ce CV n'est pas publié.")
+        save_state(
+            session,
+            locked,
+            decisions.unpublish(locked.state),
+            now=when,
+            candidate_values={"published_version": None},
+        )
+        _audit_event(
+            session,
+            candidate_id,
+            coach_id,
+            "unpublished",
+            {"version": locked.published_version},
+            when,
+        )
+    return locked.published_version
