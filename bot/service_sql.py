@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import orjson
 from psycopg.types.json import Jsonb
 from sqlalchemy import Connection, Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 
 __all__ = ["HotCursor", "HotPath", "Loaded", "Result"]
 
@@ -191,19 +191,23 @@ class HotCursor:
         try:
             yield
         except self._sql.dialect.loaded_dbapi.Error as error:
-            dialect = self._sql.dialect
-            lost = dialect.is_disconnect(error, self._connection.connection, self._cursor)
-            if lost:
-                self._connection.invalidate(error)
-            raise DBAPIError.instance(
-                sql,
-                params,
-                error,
-                dialect.loaded_dbapi.Error,
-                hide_parameters=True,  # they hold message bodies and phone numbers
-                dialect=dialect,
-                connection_invalidated=lost,
-            ) from error
+            raise self._translated(error, sql, params) from error
+
+    def _translated(self, error: Any, sql: str, params: Params | None) -> StatementError:
+        dialect = self._sql.dialect
+        lost = dialect.is_disconnect(error, self._connection.connection, self._cursor)
+        if lost:
+            self._connection.invalidate(error)
+        translated: StatementError = DBAPIError.instance(
+            sql,
+            params,
+            error,
+            dialect.loaded_dbapi.Error,
+            hide_parameters=True,  # they hold message bodies and phone numbers
+            dialect=dialect,
+            connection_invalidated=lost,
+        )
+        return translated
 
     def execute(self, sql: str, params: Params | None = None) -> Any:
         if self._pending:
@@ -214,8 +218,10 @@ class HotCursor:
                 for command in pending:
                     helper.execute(command)
                 return self.execute(sql, params)
-        with self.driver_errors(sql, params):
+        try:  # not driver_errors(): a context manager costs more than a statement on SQLite
             return self._cursor.execute(sql, params) if params else self._cursor.execute(sql)
+        except self._sql.dialect.loaded_dbapi.Error as error:
+            raise self._translated(error, sql, params) from error
 
     @contextmanager
     def pipeline(self) -> Iterator[None]:
