@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, exists, func, insert, select, update
+from sqlalchemy import Connection, delete, exists, func, insert, select, update
 
 from bot.outbox_rows import Purpose, queue_message
 from bot.service import Diverted, Inbound
+from bot.service_sql import Loaded
 from bot.sms_render import render_sms
 from conversations.events import Capabilities, ContactShared, TextReceived
 from conversations.outputs import Msg, Output, Say, msg
@@ -74,7 +75,7 @@ class AccountLinker:
     caps: Capabilities
 
     def __call__(
-        self, connection: Connection, inbound: Inbound, row: Row[Any], state: State, now: datetime
+        self, connection: Connection, inbound: Inbound, row: Loaded, state: State, now: datetime
     ) -> Diverted | None:
         """What LINK answers to this message, or None to let the engine have it."""
         if state.opted_out:
@@ -106,7 +107,7 @@ class AccountLinker:
         self,
         connection: Connection,
         inbound: Inbound,
-        row: Row[Any],
+        row: Loaded,
         state: State,
         phone: str | None,
         now: datetime,
@@ -157,7 +158,7 @@ class AccountLinker:
         self,
         connection: Connection,
         inbound: Inbound,
-        row: Row[Any],
+        row: Loaded,
         state: State,
         text: str,
         now: datetime,
@@ -200,7 +201,7 @@ class AccountLinker:
         return turn.outputs
 
     def _link(
-        self, connection: Connection, inbound: Inbound, row: Row[Any], target_id: str, now: datetime
+        self, connection: Connection, inbound: Inbound, row: Loaded, target_id: str, now: datetime
     ) -> Diverted:
         fresh_id: str = row.candidate_id
         connection.execute(

@@ -54,7 +54,15 @@ from storage.columns import new_id, new_slug
 from storage.database import apply_sqlite_pragmas, make_engine, make_session_factory
 from storage.migrate import upgrade
 
-__all__ = ["MAX_SLOWDOWN_PERCENT", "MIN_SERVICE_VS_FLOOR_PERCENT", "run_engine_bench"]
+__all__ = [
+    "ANSWERS",
+    "MAX_SLOWDOWN_PERCENT",
+    "MIN_SERVICE_VS_FLOOR_PERCENT",
+    "address_of",
+    "mid_conversation_state",
+    "populate",
+    "run_engine_bench",
+]
 
 MIN_SERVICE_VS_FLOOR_PERCENT = 15.0
 MAX_SLOWDOWN_PERCENT = 20.0
@@ -66,7 +74,7 @@ _BATCH = 5_000
 _WARMUP = 50
 # Language, consent, no invite code, names, town: stored conversations wait for an e-mail address.
 _SCRIPT = ("Bonjour", "1", "oui", "non", "Amina", "Diallo", "Paris 75011")
-_ANSWERS = ("Amina", "Paris 75011", "1", "cuisine", "2019-2021", "oui", "non", "aide-soignante")
+ANSWERS = ("Amina", "Paris 75011", "1", "cuisine", "2019-2021", "oui", "non", "aide-soignante")
 _REPLY = "Merci ! Quelle est votre adresse e-mail ? (facultatif : répondez PASSER)"
 
 # The floor's statements, per message.
@@ -97,7 +105,7 @@ def run_engine_bench(
     del settings
     if not sizes or min(sizes) < 1 or messages < 1:
         raise ValueError("the benchmark needs sizes ≥ 1 and messages ≥ 1")
-    err, state = Console(stderr=True), _mid_conversation_state(datetime.now(UTC))
+    err, state = Console(stderr=True), mid_conversation_state(datetime.now(UTC))
     place = nullcontext(str(directory)) if directory else TemporaryDirectory(prefix="tremplin-")
     with place as name:
         Path(name).mkdir(parents=True, exist_ok=True)
@@ -140,7 +148,7 @@ def _bench_sizes(
     Round after round, each size's service and floor handle a share of the messages, so that a
     burst of load from elsewhere on the machine falls on every size alike instead of on one.
     """
-    paths, populate = {}, {}
+    paths, populate_seconds = {}, {}
     for size in sizes:
         path = where / f"bench-engine-{size}.db"
         for suffix in ("", "-wal", "-shm"):
@@ -149,8 +157,8 @@ def _bench_sizes(
         try:
             upgrade(engine)
             started = time.perf_counter()
-            _populate(engine, size, state, err)
-            populate[size] = round(time.perf_counter() - started, 1)
+            populate(engine, size, state, err)
+            populate_seconds[size] = round(time.perf_counter() - started, 1)
         finally:
             engine.dispose()
         paths[size] = path
@@ -184,7 +192,7 @@ def _bench_sizes(
         results.append(
             {
                 "candidates": size,
-                "populate_seconds": populate[size],
+                "populate_seconds": populate_seconds[size],
                 "service": service,
                 "floor": floor,
                 "service_vs_floor_percent": round(ratio, 1),
@@ -194,7 +202,7 @@ def _bench_sizes(
     return results
 
 
-def _mid_conversation_state(now: datetime) -> State:
+def mid_conversation_state(now: datetime) -> State:
     """A real state, from running :data:`_SCRIPT` through the engine."""
     state = State()
     for text in _SCRIPT:
@@ -202,11 +210,11 @@ def _mid_conversation_state(now: datetime) -> State:
     return state
 
 
-def _address(number: int) -> str:
+def address_of(number: int) -> str:
     return f"+3370{number:08d}"  # +33 and ten digits: no valid French number, it reaches nobody
 
 
-def _populate(engine: Engine, size: int, state: State, err: Console) -> None:
+def populate(engine: Engine, size: int, state: State, err: Console) -> None:
     """Insert ``size`` candidates, each with an SMS identity, a conversation and a draft."""
     now = datetime.now(UTC)
     consent_at = datetime.fromisoformat(state.consent_at) if state.consent_at else None
@@ -227,7 +235,7 @@ def _populate(engine: Engine, size: int, state: State, err: Console) -> None:
                 candidate = new_id()
                 own = {
                     Candidate: {"id": candidate, "slug": new_slug()},
-                    ChannelIdentity: {"candidate_id": candidate, "address": _address(number)},
+                    ChannelIdentity: {"candidate_id": candidate, "address": address_of(number)},
                     Conversation: {"candidate_id": candidate},
                     CvDraft: {"candidate_id": candidate},
                 }
@@ -242,7 +250,7 @@ def _populate(engine: Engine, size: int, state: State, err: Console) -> None:
 def _jobs(rng: random.Random, size: int, count: int, prefix: str) -> list[Job]:
     """``count`` messages from random existing candidates, with unique external ids."""
     return [
-        (_address(rng.randrange(size)), rng.choice(_ANSWERS), f"{prefix}-{n}-{uuid.uuid4().hex}")
+        (address_of(rng.randrange(size)), rng.choice(ANSWERS), f"{prefix}-{n}-{uuid.uuid4().hex}")
         for n in range(count)
     ]
 

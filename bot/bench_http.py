@@ -32,13 +32,28 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
-__all__ = ["MAX_P99_MS", "MIN_VS_BARE_PERCENT", "bare_app", "run_http_bench"]
+__all__ = [
+    "MAX_P99_MS",
+    "MIN_VS_BARE_PERCENT",
+    "PATH",
+    "SID",
+    "TOKEN",
+    "bare_app",
+    "drive",
+    "free_port",
+    "latency_figures",
+    "payloads",
+    "run_http_bench",
+    "signed_requests",
+    "start_process",
+    "wait_until_healthy",
+]
 
 MIN_VS_BARE_PERCENT = 30.0
 MAX_P99_MS = 100.0
 PATH = "/webhooks/twilio/sms"
-_TOKEN = "bench-auth-token"  # noqa: S105 - a throwaway token for a local benchmark server
-_SID = "AC" + "0" * 32
+TOKEN = "bench-auth-token"  # noqa: S105 - a throwaway token for a local benchmark server
+SID = "AC" + "0" * 32
 _EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 _SCRIPT = (
     "Bonjour",
@@ -78,14 +93,14 @@ def bare_app() -> Starlette:
     return Starlette(routes=[Route(PATH, webhook, methods=["POST"]), Route("/healthz", health)])
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
 
 
-def _wait(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -98,14 +113,14 @@ def _wait(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> No
     raise RuntimeError(f"the server at {url} did not start in {timeout:.0f} s")
 
 
-def _payloads(messages: int, phones: int, prefix: str) -> list[dict[str, str]]:
+def payloads(messages: int, phones: int, prefix: str) -> list[dict[str, str]]:
     """Messages in rounds: each phone sends its next line once per round, phones interleaved."""
     forms = []
     for n in range(messages):
         phone, turn = n % phones, n // phones
         forms.append(
             {
-                "AccountSid": _SID,
+                "AccountSid": SID,
                 "MessageSid": f"SM{prefix}{n:030d}"[:34],
                 "From": f"+33639{phone:06d}",
                 "To": "+33600000000",
@@ -116,9 +131,10 @@ def _payloads(messages: int, phones: int, prefix: str) -> list[dict[str, str]]:
     return forms
 
 
-def _requests(url: str, forms: Sequence[dict[str, str]]) -> list[bytes]:
-    """Signed HTTP/1.1 requests, built before the clock starts: the client must cost little."""
-    validator = RequestValidator(_TOKEN)
+def signed_requests(url: str, forms: Sequence[dict[str, str]]) -> list[bytes]:
+    """HTTP/1.1 requests signed for the public ``url``, built before the clock starts: the client
+    must cost little."""
+    validator = RequestValidator(TOKEN)
     host = urlsplit(url).netloc
     built = []
     for form in forms:
@@ -133,13 +149,14 @@ def _requests(url: str, forms: Sequence[dict[str, str]]) -> list[bytes]:
     return built
 
 
-async def _drive(url: str, requests: Sequence[bytes], concurrency: int) -> list[float]:
-    """Send the requests over ``concurrency`` keep-alive connections; the latency of each."""
-    parts = urlsplit(url)
+async def drive(urls: Sequence[str], requests: Sequence[bytes], concurrency: int) -> list[float]:
+    """Send the requests over ``concurrency`` keep-alive connections, spread over the servers at
+    ``urls`` in turn (as a proxy in front of several processes would); the latency of each."""
     pending = iter(requests)
     latencies: list[float] = []
 
-    async def connection() -> None:
+    async def connection(url: str) -> None:
+        parts = urlsplit(url)
         reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
         try:
             for request in pending:
@@ -159,18 +176,57 @@ async def _drive(url: str, requests: Sequence[bytes], concurrency: int) -> list[
         finally:
             writer.close()
 
-    await asyncio.gather(*(connection() for _ in range(concurrency)))
+    await asyncio.gather(*(connection(urls[n % len(urls)]) for n in range(concurrency)))
     return latencies
 
 
-def _measure(
-    url: str, warmup: list[dict[str, str]], forms: list[dict[str, str]], concurrency: int
-) -> dict[str, float]:
-    asyncio.run(_drive(url, _requests(url, warmup), concurrency))
-    requests = _requests(url, forms)
-    started = time.perf_counter()
-    latencies = asyncio.run(_drive(url, requests, concurrency))
-    elapsed = time.perf_counter() - started
+_ROUNDS = 5
+
+
+def _measure_interleaved(
+    servers: dict[str, tuple[str, int]], messages: int, phones: int, concurrency: int
+) -> dict[str, dict[str, float]]:
+    """Each server's figures, measured in rounds that alternate between the servers, so that load
+    from elsewhere on the machine falls on both alike rather than on one.
+
+    Each phone's messages keep their order across rounds (its conversation goes on). Beside the
+    rates, the CPU time each server process used per message (Linux ``/proc``): unlike rates and
+    latencies, it hardly moves when other programs load the machine.
+    """
+    warmup = payloads(min(200, messages), phones, "w")
+    forms = {name: payloads(messages, phones, name[0]) for name in servers}
+    latencies: dict[str, list[float]] = {name: [] for name in servers}
+    elapsed = dict.fromkeys(servers, 0.0)
+    cpu = dict.fromkeys(servers, 0.0)
+    for url, _ in servers.values():
+        asyncio.run(drive([url], signed_requests(url, warmup), concurrency))
+    share = -(-messages // _ROUNDS)
+    for number in range(_ROUNDS):
+        for name, (url, pid) in servers.items():
+            requests = signed_requests(url, forms[name][number * share : (number + 1) * share])
+            cpu_before, started = _cpu_seconds(pid), time.perf_counter()
+            latencies[name] += asyncio.run(drive([url], requests, concurrency))
+            elapsed[name] += time.perf_counter() - started
+            cpu[name] += _cpu_seconds(pid) - cpu_before
+    figures = {}
+    for name in servers:
+        figures[name] = latency_figures(latencies[name], elapsed[name])
+        if cpu[name] > 0:
+            figures[name]["server_cpu_us_per_message"] = round(cpu[name] * 1e6 / messages)
+    return figures
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (0 where there is no /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def latency_figures(latencies: Sequence[float], elapsed: float) -> dict[str, float]:
+    """Messages per second over ``elapsed`` seconds, and the p50 and p99 latencies."""
     ordered = sorted(latencies)
     return {
         "messages": len(latencies),
@@ -180,25 +236,25 @@ def _measure(
     }
 
 
-def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def start_process(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as handle:
         # Our own interpreter running our own module: no untrusted input.
         return subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT)  # noqa: S603
 
 
 def run_http_bench(*, messages: int, concurrency: int, phones: int) -> dict[str, Any]:
-    """Start both servers, drive them one after the other, print and return the figures."""
+    """Start both servers, drive them in alternating rounds, print and return the figures."""
     err = Console(stderr=True)
     with TemporaryDirectory(prefix="tremplin-http-") as tmp:
         where = Path(tmp)
-        port, bare_port = _free_port(), _free_port()
+        port, bare_port = free_port(), free_port()
         url, bare_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
         env = {
             **os.environ,
             "TREMPLIN_DATABASE_URL": f"sqlite:///{where / 'bench.db'}",
             "TREMPLIN_PUBLIC_URL": url,
-            "TWILIO_ACCOUNT_SID": _SID,
-            "TWILIO_AUTH_TOKEN": _TOKEN,
+            "TWILIO_ACCOUNT_SID": SID,
+            "TWILIO_AUTH_TOKEN": TOKEN,
             "TWILIO_FROM": "+33600000000",
             "TWILIO_API_BASE_URL": "http://127.0.0.1:9",  # nothing is sent: the worker is off
         }
@@ -214,16 +270,23 @@ def run_http_bench(*, messages: int, concurrency: int, phones: int) -> dict[str,
             "--log-level",
             "warning",
         ]
-        processes = [_start(serve, env, where / "serve.log"), _start(bare, env, where / "bare.log")]
+        processes = [
+            start_process(serve, env, where / "serve.log"),
+            start_process(bare, env, where / "bare.log"),
+        ]
         try:
-            _wait(url, processes[0])
-            _wait(bare_url, processes[1])
+            wait_until_healthy(url, processes[0])
+            wait_until_healthy(bare_url, processes[1])
             err.print(
-                f"{messages:,} signed webhooks from {phones} phones at concurrency {concurrency}…"
+                f"{messages:,} signed webhooks from {phones} phones at concurrency {concurrency}, "
+                f"in {_ROUNDS} rounds alternating between the two servers…"
             )
-            warm = _payloads(min(200, messages), phones, "w")
-            product = _measure(url, warm, _payloads(messages, phones, "p"), concurrency)
-            ceiling = _measure(bare_url, warm, _payloads(messages, phones, "b"), concurrency)
+            product, ceiling = _measure_interleaved(
+                {"service": (url, processes[0].pid), "bare": (bare_url, processes[1].pid)},
+                messages,
+                phones,
+                concurrency,
+            ).values()
         finally:
             for process in processes:
                 process.terminate()
@@ -254,7 +317,9 @@ def run_http_bench(*, messages: int, concurrency: int, phones: int) -> dict[str,
 
 
 def _print(report: dict[str, Any]) -> None:
-    table = Table("endpoint", "msg/s", "p50 ms", "p99 ms", title="Signed Twilio webhooks")
+    table = Table(
+        "endpoint", "msg/s", "p50 ms", "p99 ms", "server CPU µs/msg", title="Signed Twilio webhooks"
+    )
     for name, key in (("tremplin serve", "service"), ("bare Starlette", "bare_starlette")):
         figures = report[key]
         table.add_row(
@@ -262,6 +327,7 @@ def _print(report: dict[str, Any]) -> None:
             f"{figures['messages_per_second']:,}",
             str(figures["p50_ms"]),
             str(figures["p99_ms"]),
+            str(figures.get("server_cpu_us_per_message", "?")),
         )
     console = Console()
     console.print(table)

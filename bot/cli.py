@@ -89,6 +89,26 @@ def build_parser() -> argparse.ArgumentParser:
     http.add_argument("--concurrency", type=int, default=16)
     http.add_argument("--phones", type=int, default=400, help="distinct simulated senders")
     http.add_argument("--json", type=Path, help="write the figures to this file")
+    scale = bench_commands.add_parser(
+        "scale", help="the HTTP path on PostgreSQL with several processes, vs python-telegram-bot"
+    )
+    scale.add_argument(
+        "--database-url",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        help="a PostgreSQL server on which a scratch database is made, then dropped",
+    )
+    scale.add_argument("--processes", type=int, default=2, help="tremplin serve processes")
+    scale.add_argument("--candidates", type=int, default=100_000, help="stored candidates")
+    scale.add_argument(
+        "--concurrency", default="4,8,16,32", help="concurrent requests, comma separated"
+    )
+    scale.add_argument("--messages", type=int, default=3000, help="webhooks per concurrency")
+    scale.add_argument("--ptb-users", type=int, default=50_000, help="python-telegram-bot users")
+    scale.add_argument(
+        "--ptb-updates", type=int, default=30, help="python-telegram-bot updates timed"
+    )
+    scale.add_argument("--plot", type=Path, help="write a PNG of throughput and latency")
+    scale.add_argument("--json", type=Path, help="write the figures to this file")
 
     for module in COMMAND_GROUPS.values():
         importlib.import_module(module).add_parser(commands)
@@ -169,6 +189,26 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         report = run_http_bench(
             messages=args.messages, concurrency=args.concurrency, phones=args.phones
         )
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        return 0
+    if args.command == "bench" and args.bench_command == "scale":
+        from bot.bench_scale import run_scale_bench
+
+        try:
+            report = run_scale_bench(
+                database_url=args.database_url,
+                processes=args.processes,
+                candidates=args.candidates,
+                concurrency=[int(level) for level in args.concurrency.split(",") if level.strip()],
+                messages=args.messages,
+                ptb_users=args.ptb_users,
+                ptb_updates=args.ptb_updates,
+                plot=args.plot,
+            )
+        except ValueError as error:
+            print(f"tremplin bench scale: {error}", file=sys.stderr)
+            return 2
         if args.json:
             args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         return 0

@@ -6,9 +6,11 @@ record the inbound message, which is also the dedupe (a retried webhook hits the
 log and outbox → commit. Only after the commit does a channel deliver the replies (from the
 outbox), so a reply never goes out for an answer that was not saved.
 
-This runs for every message, so it speaks SQL Core on one connection: one SELECT to load, one
-INSERT to dedupe, UPDATEs only of what changed, INSERT … RETURNING for the replies. Rare events
-(a new candidate, SEND, DELETE, a refusal, an invitation code) take a few more statements.
+This runs for every message, so its statements are plain SQL on the driver's cursor
+(``bot.service_sql``): one SELECT to load, one INSERT to dedupe, UPDATEs of the conversation, the
+draft when it changed and the candidate, two INSERTs per reply. Rare events (a new candidate, SEND,
+DELETE, a refusal, an invitation code) take a few more statements, in SQL Core, in the same
+transaction.
 """
 
 import logging
@@ -19,25 +21,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Engine,
-    Row,
-    bindparam,
-    case,
-    func,
-    insert,
-    select,
-    update,
-)
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.media import IncomingMedia, keep_media
 from bot.outbox_rows import Purpose, cancel_pending
 from bot.privacy import erase_candidate
-from bot.reminders import NEXT_REMINDER_AT, schedule_params
+from bot.reminders import schedule_params
+from bot.service_sql import HotCursor, HotPath, Loaded, Result
 from bot.sms_render import Outgoing, render_sms
 from conversations.draft import progress
 from conversations.engine import step
@@ -75,94 +67,12 @@ _conversations = tables.conversations
 _drafts = tables.cv_drafts
 _versions = tables.cv_versions
 _messages = tables.messages
-_outbox = tables.outbox
 _audit = tables.audit_events
 _invitations = tables.invitations
 
 # Tries of a message (or a batch) that raced another process: the second one always finds the
 # other's commit, so three is plenty.
 _ATTEMPTS = 3
-
-
-# Statements built once: building a statement per message costs more than running it.
-_LOAD = (
-    select(
-        _identities.c.candidate_id,
-        _candidates.c.locale,
-        _candidates.c.status,
-        _candidates.c.opted_out,
-        _candidates.c.consent_at,
-        _conversations.c.id.label("conversation_id"),
-        _conversations.c.state,
-        _conversations.c.version,
-        _drafts.c.document,
-    )
-    .join(_candidates, _candidates.c.id == _identities.c.candidate_id)
-    .join(_conversations, _conversations.c.candidate_id == _candidates.c.id)
-    .join(_drafts, _drafts.c.candidate_id == _candidates.c.id)
-    .where(_identities.c.channel == bindparam("b_channel"))
-    .where(_identities.c.address == bindparam("b_address"))
-)
-# SQLite already holds the database's write lock (BEGIN IMMEDIATE); PostgreSQL locks the row.
-_LOAD_LOCKED = _LOAD.with_for_update(of=_conversations)
-_INSERT_MESSAGE = insert(_messages).returning(_messages.c.id)
-_INSERT_OUTBOX = insert(_outbox).returning(_outbox.c.id)
-_DEDUPE_KEY = ["channel", "direction", "external_id"]
-_INSERT_INBOUND = {
-    "sqlite": sqlite.insert(_messages)
-    .on_conflict_do_nothing(index_elements=_DEDUPE_KEY)
-    .returning(_messages.c.id),
-    "postgresql": postgresql.insert(_messages)
-    .on_conflict_do_nothing(index_elements=_DEDUPE_KEY)
-    .returning(_messages.c.id),
-}
-_SAVE_CONVERSATION = (
-    update(_conversations)
-    .where(_conversations.c.id == bindparam("b_id"))
-    .where(_conversations.c.version == bindparam("b_version"))
-    .values(
-        state=bindparam("b_state", type_=_conversations.c.state.type),
-        version=bindparam("b_next_version"),
-        updated_at=bindparam("b_now", type_=_conversations.c.updated_at.type),
-    )
-)
-_SAVE_DRAFT = (
-    update(_drafts)
-    .where(_drafts.c.candidate_id == bindparam("b_candidate"))
-    .values(
-        document=bindparam("b_document", type_=_drafts.c.document.type),
-        status=bindparam("b_status"),
-        progress=bindparam("b_progress"),
-        department=bindparam("b_department"),
-        first_job=bindparam("b_first_job"),
-        updated_at=bindparam("b_now", type_=_drafts.c.updated_at.type),
-    )
-)
-_SAVE_CANDIDATE = (
-    update(_candidates)
-    .where(_candidates.c.id == bindparam("b_candidate"))
-    .values(
-        locale=bindparam("b_locale"),
-        status=bindparam("b_status"),
-        opted_out=bindparam("b_opted_out"),
-        consent_at=func.coalesce(
-            _candidates.c.consent_at, bindparam("b_consent", type_=_candidates.c.consent_at.type)
-        ),
-        last_activity_at=bindparam("b_now", type_=_candidates.c.last_activity_at.type),
-        current_step=bindparam("b_step"),
-        # The funnel counts the furthest step ever reached: BACK and EDIT never lower it.
-        furthest_step=case(
-            (_candidates.c.furthest_step < bindparam("b_reached"), bindparam("b_reached")),
-            else_=_candidates.c.furthest_step,
-        ),
-        submitted_at=func.coalesce(
-            _candidates.c.submitted_at,
-            bindparam("b_submitted", type_=_candidates.c.submitted_at.type),
-        ),
-        # Each message of the candidate pushes their next reminder back (bot/reminders.py).
-        next_reminder_at=NEXT_REMINDER_AT,
-    )
-)
 
 
 class ConflictError(RuntimeError):
@@ -198,7 +108,7 @@ class Diverted:
     candidate_id: str | None = None
 
 
-Intercept = Callable[[Connection, Inbound, Row[Any], State, datetime], "Inbound | Diverted"]
+Intercept = Callable[[Connection, Inbound, Loaded, State, datetime], "Inbound | Diverted"]
 """Runs in the message's transaction, after the dedupe and before the engine: returns the message
 to go on with (maybe rewritten; ``State`` may be changed in place) or what it answered itself."""
 
@@ -240,12 +150,13 @@ class ConversationService:
         self.clock = clock
         self.renderers = renderers or {}
         self.intercepts = intercepts or {}
+        self._sql = HotPath(bind.dialect)
 
     def handle(self, inbound: Inbound) -> Handled:
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 with self._writer, self.engine.begin() as connection:
-                    return self._handle(connection, inbound)
+                    return self._handle(connection, self._sql.on(connection), inbound)
             except IntegrityError:
                 # The first messages of a new person reached two processes at once and the other
                 # created them first. Never call it a duplicate here: handled again, the message
@@ -275,48 +186,56 @@ class ConversationService:
         for attempt in range(_ATTEMPTS):
             try:
                 with self._writer, self.engine.begin() as connection:
-                    return [self._handle_savepoint(connection, inbound) for inbound in inbounds]
+                    hot = self._sql.on(connection)
+                    return [self._in_savepoint(connection, hot, inbound) for inbound in inbounds]
             except OperationalError as error:
                 if not is_lock_conflict(error) or attempt == _ATTEMPTS - 1:
                     raise
                 log.warning("deadlock between batches; handling the batch again (%d)", attempt + 1)
         raise AssertionError("unreachable")  # the last attempt returns or raises
 
-    def _handle_savepoint(self, connection: Connection, inbound: Inbound) -> Handled | Exception:
+    def _in_savepoint(
+        self, connection: Connection, hot: HotCursor, inbound: Inbound
+    ) -> Handled | Exception:
         """One message of a batch in its own savepoint; a failure of its own is its result."""
         for attempt in range(_ATTEMPTS):
-            savepoint = connection.begin_nested()
+            hot.savepoint()
             try:
-                handled = self._handle(connection, inbound)
-                savepoint.commit()
-                return handled
+                handled = self._handle(connection, hot, inbound)
             except IntegrityError as error:
                 # As in ``handle``: another process created this person first. The savepoint
                 # waited for its commit, so handling the message again finds them.
-                savepoint.rollback()
+                hot.rollback_to_savepoint()
+                hot.release_savepoint()
                 if attempt == _ATTEMPTS - 1:
                     return error
+                continue
             except Exception as error:
                 if is_lock_conflict(error) or is_unavailable(error):
                     raise  # the batch as a whole must go again, or wait for the database
-                savepoint.rollback()
+                hot.rollback_to_savepoint()
+                hot.release_savepoint()
                 log.exception("handling one message of a batch failed")
                 return error
+            hot.release_savepoint()
+            return handled
         raise AssertionError("unreachable")
 
     # One message -------------------------------------------------------------------------------
-    def _handle(self, connection: Connection, inbound: Inbound) -> Handled:
+    def _handle(self, connection: Connection, hot: HotCursor, inbound: Inbound) -> Handled:
         now = self.clock()
-        row = self._load(connection, inbound) or self._create(connection, inbound, now)
+        row = hot.load(inbound.channel, inbound.address)
+        if row is None:
+            row = self._create(connection, hot, inbound, now)
         state = State.from_parts(row.state, row.document)
-        if not self._record_inbound(connection, inbound, row.candidate_id, state.step, now):
+        if not self._record_inbound(hot, inbound, row.candidate_id, state.step, now):
             log.info("duplicate inbound on %s ignored", inbound.channel)
             return Handled(duplicate=True)
         intercept = self.intercepts.get(inbound.channel)
         if intercept is not None:
             taken = intercept(connection, inbound, row, state, now)
             if isinstance(taken, Diverted):
-                return self._divert(connection, inbound, row, state, taken, now)
+                return self._divert(hot, inbound, row, state, taken, now)
             inbound = taken
 
         new_state, outputs = step(self.flow, state, inbound.event, now=now)
@@ -329,43 +248,48 @@ class ConversationService:
             # After STOP only its confirmation goes out: what was still waiting is cancelled.
             cancel_pending(connection, row.candidate_id)
             purpose = Purpose.OPT_OUT_CONFIRMATION
-        if any(isinstance(output, EraseRequested) for output in outputs):
+        erase = any(isinstance(output, EraseRequested) for output in outputs)
+        if erase:
             self._erase(connection, row.candidate_id, now)
             candidate_id = None
         else:
             self._apply_effects(connection, row, outputs, new_state, now)
             if inbound.media is not None:
                 keep_media(connection, row.candidate_id, inbound.media, new_state, now)
-            self._save(connection, row, new_state, now)
-        outbox_ids = self._queue(connection, candidate_id, inbound, replies, now, purpose)
+        # The writes need no answer from one another: on PostgreSQL they go in one round trip.
+        with hot.pipeline():
+            saved = None if erase else self._save(hot, row, new_state, now)
+            queued = self._queue(hot, candidate_id, inbound, replies, now, purpose)
+        if saved is not None and not saved():
+            raise ConflictError(row.conversation_id)
+        outbox_ids = [outbox_id() for outbox_id in queued]
         log.debug("handled inbound: %s -> %s, %d replies", state.step, new_state.step, len(replies))
         return Handled(False, candidate_id, new_state.step, outbox_ids, replies)
 
     def _divert(
         self,
-        connection: Connection,
+        hot: HotCursor,
         inbound: Inbound,
-        row: Row[Any],
+        row: Loaded,
         state: State,
         taken: Diverted,
         now: datetime,
     ) -> Handled:
         candidate_id = taken.candidate_id
-        if candidate_id is None:
-            candidate_id = row.candidate_id
-            self._save(connection, row, state, now)
         replies = self.renderers.get(inbound.channel, render_sms)(taken.outputs, taken.locale)
-        ids = self._queue(connection, candidate_id, inbound, replies, now, Purpose.REPLY)
-        return Handled(False, candidate_id, state.step, ids, replies)
+        with hot.pipeline():
+            saved = None
+            if candidate_id is None:
+                candidate_id = row.candidate_id
+                saved = self._save(hot, row, state, now)
+            queued = self._queue(hot, candidate_id, inbound, replies, now, Purpose.REPLY)
+        if saved is not None and not saved():
+            raise ConflictError(row.conversation_id)
+        return Handled(False, candidate_id, state.step, [read() for read in queued], replies)
 
-    def _load(self, connection: Connection, inbound: Inbound) -> Row[Any] | None:
-        """The candidate's conversation and draft, locked for this transaction."""
-        query = _LOAD_LOCKED if connection.dialect.name == "postgresql" else _LOAD
-        params = {"b_channel": inbound.channel, "b_address": inbound.address}
-        row: Row[Any] | None = connection.execute(query, params).first()  # type: ignore[assignment]
-        return row
-
-    def _create(self, connection: Connection, inbound: Inbound, now: datetime) -> Row[Any]:
+    def _create(
+        self, connection: Connection, hot: HotCursor, inbound: Inbound, now: datetime
+    ) -> Loaded:
         candidate_id = new_id()
         locale = inbound.locale_hint if inbound.locale_hint in self.flow.locales else None
         connection.execute(
@@ -396,84 +320,72 @@ class ConversationService:
                 id=new_id(), candidate_id=candidate_id, document=empty_draft(), updated_at=now
             )
         )
-        loaded = self._load(connection, inbound)
+        loaded = hot.load(inbound.channel, inbound.address)
         assert loaded is not None  # just inserted in this transaction
         return loaded
 
     @staticmethod
     def _record_inbound(
-        connection: Connection, inbound: Inbound, candidate_id: str, step_id: str, now: datetime
+        hot: HotCursor, inbound: Inbound, candidate_id: str, step_id: str, now: datetime
     ) -> bool:
         """Log the inbound message; False when this external id was already handled."""
         event = inbound.event
         # As received, less NUL characters: PostgreSQL text cannot hold them, and they mean nothing.
         body = event.text.replace("\x00", "") if isinstance(event, TextReceived) else None
-        values = {
-            "candidate_id": candidate_id,
-            "direction": "in",
-            "channel": inbound.channel,
-            "external_id": inbound.external_id,
-            "body": body,
-            "step": step_id,
-            "status": "received",
-            "created_at": now,
-        }
-        if inbound.external_id is None:
-            connection.execute(_INSERT_MESSAGE, values)
-            return True
-        statement = _INSERT_INBOUND[connection.dialect.name]
-        return connection.execute(statement, values).first() is not None
-
-    def _save(self, connection: Connection, row: Row[Any], state: State, now: datetime) -> None:
-        saved = connection.execute(
-            _SAVE_CONVERSATION,
+        return hot.insert_inbound(
             {
-                "b_id": row.conversation_id,
-                "b_version": row.version,
-                "b_next_version": row.version + 1,
-                "b_state": state.conversation_json(),
-                "b_now": now,
+                "candidate_id": candidate_id,
+                "channel": inbound.channel,
+                "external_id": inbound.external_id,
+                "body": body,
+                "step": step_id,
+                "now": now,
             },
         )
-        if saved.rowcount != 1:
-            raise ConflictError(row.conversation_id)
+
+    def _save(self, hot: HotCursor, row: Loaded, state: State, now: datetime) -> Result[bool]:
+        """Write the state, the draft if it changed, and the candidate's columns; the result
+        tells, once read, whether the conversation was still at the version loaded."""
+        conversation = state.conversation_json()
+        saved = hot.save_conversation(row.conversation_id, row.version, conversation, now)
         if state.draft != row.document:
             locations = state.cv["locations"]
             jobs = state.cv["target_jobs"]
-            connection.execute(
-                _SAVE_DRAFT,
+            hot.save_draft(
                 {
-                    "b_candidate": row.candidate_id,
-                    "b_document": state.draft,
-                    "b_status": state.status,
-                    "b_progress": progress(state),
-                    "b_department": locations[0].get("department") if locations else None,
-                    "b_first_job": (jobs[0].get("code") or jobs[0]["text"])[:200] if jobs else None,
-                    "b_now": now,
+                    "candidate_id": row.candidate_id,
+                    "document": state.draft,
+                    "status": state.status,
+                    "progress": progress(state),
+                    "department": locations[0].get("department") if locations else None,
+                    "first_job": (jobs[0].get("code") or jobs[0]["text"])[:200] if jobs else None,
+                    "now": now,
                 },
             )
-        consent = datetime.fromisoformat(state.consent_at) if state.consent_at else None
-        connection.execute(
-            _SAVE_CANDIDATE,
+        hot.save_candidate(
             {
-                "b_candidate": row.candidate_id,
-                "b_locale": state.locale or row.locale,
-                "b_status": state.status,
-                "b_opted_out": state.opted_out,
-                "b_consent": consent,
-                "b_now": now,
-                "b_step": state.step,
-                "b_reached": self._reached.get(state.step, -1),
-                "b_submitted": now if state.status == "submitted" else None,
-                **schedule_params(now),
+                "candidate_id": row.candidate_id,
+                "locale": state.locale or row.locale,
+                "status": state.status,
+                "opted_out": state.opted_out,
+                "consent_at": datetime.fromisoformat(state.consent_at)
+                if state.consent_at
+                else None,
+                "now": now,
+                "step": state.step,
+                "reached": self._reached.get(state.step, -1),
+                "submitted_at": now if state.status == "submitted" else None,
+                # Each message pushes the next reminder back (bot/reminders.py).
+                **{name.removeprefix("b_"): when for name, when in schedule_params(now).items()},
             },
         )
+        return saved
 
     # Rare effects -----------------------------------------------------------------------------
     def _apply_effects(
         self,
         connection: Connection,
-        row: Row[Any],
+        row: Loaded,
         outputs: list[Output],
         state: State,
         now: datetime,
@@ -539,50 +451,29 @@ class ConversationService:
 
     @staticmethod
     def _queue(
-        connection: Connection,
+        hot: HotCursor,
         candidate_id: str | None,
         inbound: Inbound,
         replies: list[Outgoing],
         now: datetime,
         purpose: Purpose,
-    ) -> list[int]:
-        """Log each reply and put it in the outbox, in the same transaction as the answer."""
-        ids = []
-        for reply in replies:
-            message_id = None
-            if candidate_id is not None:
-                message_id = connection.execute(
-                    _INSERT_MESSAGE,
-                    {
-                        "candidate_id": candidate_id,
-                        "direction": "out",
-                        "channel": inbound.channel,
-                        "external_id": None,
-                        "body": reply.text,
-                        "step": reply.step,
-                        "segments": reply.sms.segments,
-                        "status": "queued",
-                        "created_at": now,
-                    },
-                ).scalar_one()
-            outbox_id = connection.execute(
-                _INSERT_OUTBOX,
+    ) -> list[Result[int]]:
+        """Log each reply and put it in the outbox, in the same transaction as the answer; the
+        outbox ids, once read. After an erasure (no candidate) nothing is logged about the person.
+        """
+        return [
+            hot.queue_reply(
                 {
                     "candidate_id": candidate_id,
-                    "message_id": message_id,
                     "channel": inbound.channel,
                     "address": inbound.address,
                     "body": reply.text,
-                    "status": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "created_at": now,
-                    "last_error": None,
-                    "sent_at": None,
+                    "step": reply.step,
+                    "segments": reply.sms.segments,
                     "purpose": purpose.value,
-                    "external_id": None,
+                    "now": now,
                     "payload": reply.payload,
-                },
-            ).scalar_one()
-            ids.append(outbox_id)
-        return ids
+                }
+            )
+            for reply in replies
+        ]

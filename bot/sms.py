@@ -83,8 +83,12 @@ def _latin_fallback(ch: str) -> str:
 _GUILLEMETS = re.compile(r"«\s*|\s*»")
 
 
+@lru_cache(maxsize=4096)
 def to_gsm7(text: str) -> str:
-    """Rewrite Latin text in GSM-7 where a close spelling exists; other scripts stay as they are."""
+    """Rewrite Latin text in GSM-7 where a close spelling exists; other scripts stay as they are.
+
+    Cached, like :func:`measure`: every reply goes through it, and most replies are the same.
+    """
     text = _GUILLEMETS.sub('"', text)
     out = []
     for ch in text:

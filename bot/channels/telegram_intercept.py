@@ -9,14 +9,14 @@
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, select
 
 from bot.account_link import AccountLinker
 from bot.channels.telegram import CHANNEL, TELEGRAM_CAPABILITIES
 from bot.channels.telegram_render import pressed_button, render_telegram
 from bot.service import Diverted, Inbound, Intercept, Render
+from bot.service_sql import Loaded
 from conversations.events import TextReceived
 from conversations.questions import Flow
 from conversations.state import State
@@ -32,7 +32,7 @@ class TelegramIntercept:
         self.linker = AccountLinker(flow, CHANNEL, TELEGRAM_CAPABILITIES)
 
     def __call__(
-        self, connection: Connection, inbound: Inbound, row: Row[Any], state: State, now: datetime
+        self, connection: Connection, inbound: Inbound, row: Loaded, state: State, now: datetime
     ) -> Inbound | Diverted:
         event = inbound.event
         if isinstance(event, TextReceived):

@@ -17,6 +17,7 @@ import hmac
 import logging
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -74,6 +75,8 @@ _SID = re.compile(r"[A-Za-z0-9]{2,64}")
 _ERROR_CODE = re.compile(r"[0-9A-Za-z]{1,16}")
 _MAX_ADDRESS = 128  # channel_identities.address
 _TWIML = "text/xml"
+# The answer to every inbound SMS (replies go through the outbox): built once, not per request.
+_EMPTY_TWIML = str(MessagingResponse())
 
 
 def sms_enabled(settings: Settings) -> bool:
@@ -116,13 +119,19 @@ def to_inbound(form: Mapping[str, str]) -> Inbound:
             log.debug("an SMS came with %d media: the text is kept, the media left aside", media)
         event = TextReceived(body)
     # "whatsapp:+33…" and other channel addresses stay whole: a reply must go back the same way.
-    address = sender if ":" in sender else to_e164(sender) or sender
+    address = sender if ":" in sender else _e164(sender)
     return Inbound(
         channel=CHANNEL,
         address=address,
         event=event,
         external_id=sid,
     )
+
+
+@lru_cache(maxsize=4096)
+def _e164(sender: str) -> str:
+    # Parsing a number costs more than the rest of the request; the same people write again.
+    return to_e164(sender) or sender
 
 
 def _count(value: str | None) -> int:
@@ -174,7 +183,7 @@ def twilio_routes(runtime: Runtime) -> list[BaseRoute]:
             inbound.external_id,
             "duplicate" if handled.duplicate else f"{len(handled.outbox_ids)} replies queued",
         )
-        return Response(str(MessagingResponse()), media_type=_TWIML)
+        return Response(_EMPTY_TWIML, media_type=_TWIML)
 
     async def status(request: Request) -> Response:
         form = await signed_form(request)

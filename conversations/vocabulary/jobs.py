@@ -7,6 +7,7 @@ picks from a short numbered list.
 """
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
@@ -41,9 +42,9 @@ for _job in JOBS:
         _codes = _NAMES.setdefault(fold(_name), [])
         if _job.code not in _codes:
             _codes.append(_job.code)
-_NAME_LIST = list(_NAMES)
 
 _CUTOFF = 82.0
+_MAX_NAMES = 40
 
 
 def _score(query: str, name: str, **_: object) -> float:
@@ -61,7 +62,50 @@ def _score(query: str, name: str, **_: object) -> float:
     return float(min(best, 95.0))
 
 
-def _translated_index(names: Mapping[str, str]) -> dict[str, list[str]]:
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """Folded job names with the jobs each one names, and the words of those names."""
+
+    codes: dict[str, list[str]]
+    names: list[str]
+    names_with_word: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, codes: dict[str, list[str]]) -> "_Index":
+        names = list(codes)
+        names_with_word: dict[str, list[int]] = {}
+        for number, name in enumerate(names):
+            for word in set(name.split()):
+                names_with_word.setdefault(word, []).append(number)
+        return cls(codes, names, names_with_word)
+
+    def close_names(self, query: str) -> list[tuple[str, float]]:
+        """The names that score at least the cutoff, best first: what ``process.extract`` with
+        :func:`_score` over every name gives, ten times faster.
+
+        ``_score`` is Python, called once per name (about 800) for each answer. A name reaches the
+        cutoff only when its whole-name ratio, its token-set ratio or the ratio of one of its
+        words (less 2) does, so rapidfuzz's own scorers, in C, first find those few names; then
+        ``_score`` ranks only them.
+        """
+        near: set[int] = set()
+        for scorer in (fuzz.ratio, fuzz.token_set_ratio):
+            found = process.extract_iter(query, self.names, scorer=scorer, score_cutoff=_CUTOFF)
+            near.update(number for _, _, number in found)
+        words = process.extract_iter(
+            query, list(self.names_with_word), scorer=fuzz.ratio, score_cutoff=_CUTOFF + 2
+        )
+        for word, _, _ in words:
+            near.update(self.names_with_word[word])
+        scored = [(_score(query, self.names[number]), number) for number in near]
+        ranked = sorted((-score, number) for score, number in scored if score >= _CUTOFF)
+        return [(self.names[number], -score) for score, number in ranked[:_MAX_NAMES]]
+
+
+_JOB_NAMES = _Index.of(_NAMES)
+
+
+def _translated_index(names: Mapping[str, str]) -> _Index:
     key = tuple(sorted(names.items()))
     if key not in _TRANSLATED:
         index: dict[str, list[str]] = {}
@@ -72,11 +116,11 @@ def _translated_index(names: Mapping[str, str]) -> dict[str, list[str]]:
                     index.setdefault(fold(part), []).append(code)
         if len(_TRANSLATED) >= 16:  # one entry per locale in practice; never grows without end
             _TRANSLATED.clear()
-        _TRANSLATED[key] = index
+        _TRANSLATED[key] = _Index.of(index)
     return _TRANSLATED[key]
 
 
-_TRANSLATED: dict[tuple[tuple[str, str], ...], dict[str, list[str]]] = {}
+_TRANSLATED: dict[tuple[tuple[str, str], ...], _Index] = {}
 
 
 def match_jobs(
@@ -91,14 +135,12 @@ def match_jobs(
     if len(query) < 2:
         return []
     ranked: dict[str, float] = {}
-    indexes = [(_NAMES, _NAME_LIST)]
+    indexes = [_JOB_NAMES]
     if translated:
-        extra = _translated_index(translated)
-        indexes.append((extra, list(extra)))
-    for names, choices in indexes:
-        found = process.extract(query, choices, scorer=_score, limit=40, score_cutoff=_CUTOFF)
-        for name, score, _ in found:
-            for code in names[name]:
+        indexes.append(_translated_index(translated))
+    for index in indexes:
+        for name, score in index.close_names(query):
+            for code in index.codes[name]:
                 ranked[code] = max(ranked.get(code, 0.0), score)
     order = sorted(ranked, key=lambda code: (-ranked[code], _position(code)))
     return [JOB_BY_CODE[code] for code in order[:limit]]

@@ -7,8 +7,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.inbox import Inbox
 from bot.service import ConversationService, Handled, Inbound
+from bot.sms_render import Outgoing, render_sms
 from conversations.events import TextReceived
-from storage import Conversation
+from conversations.flow import DEFAULT_FLOW
+from conversations.outputs import Output
+from storage import Conversation, Message, Outbox
 
 Sessions = sessionmaker[Session]
 
@@ -57,3 +60,40 @@ def test_the_inbox_answers_each_caller_after_the_shared_commit(
     assert all(h.step == "language" and h.outbox_ids for h in handled)
     with session_factory() as session:
         assert len(session.scalars(select(Conversation)).all()) == 20
+
+
+def test_a_message_that_fails_leaves_nothing_and_its_retry_is_answered(
+    session_factory: Sessions,
+) -> None:
+    calls = iter(range(100))
+
+    def render_failing_second(outputs: list[Output], locale: str | None) -> list[Outgoing]:
+        if next(calls) == 1:
+            raise RuntimeError("rendering failed")
+        return render_sms(outputs, locale)
+
+    service = ConversationService(
+        session_factory, DEFAULT_FLOW, renderers={"sms": render_failing_second}
+    )
+    results = service.handle_many(
+        [
+            _inbound("Bonjour", "+33611111111", "SM1"),
+            _inbound("Bonjour", "+33622222222", "SM2"),  # fails: rolled back alone
+            _inbound("Bonjour", "+33633333333", "SM3"),
+        ]
+    )
+    assert isinstance(results[1], RuntimeError)
+    assert [r.step for r in (results[0], results[2]) if isinstance(r, Handled)] == [
+        "language",
+        "language",
+    ]
+    with session_factory() as session:
+        inbound_ids = set(
+            session.scalars(select(Message.external_id).where(Message.direction == "in"))
+        )
+        assert inbound_ids == {"SM1", "SM3"}
+        assert len(session.scalars(select(Outbox)).all()) == 2
+
+    # Twilio retries the failed webhook: it is handled, not taken for a duplicate.
+    (retried,) = service.handle_many([_inbound("Bonjour", "+33622222222", "SM2")])
+    assert isinstance(retried, Handled) and not retried.duplicate and retried.outbox_ids
