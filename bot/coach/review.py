@@ -8,47 +8,27 @@ nothing happened.
 """
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from bot.audit import audit
 from bot.coach.state_store import lock_state, queue_outputs, save_state
 from bot.runtime import Runtime
 from conversations.coach import request_changes
 from conversations.questions import PARTS
 from storage import Review, tables
 
-__all__ = ["MAX_COMMENT_LENGTH", "ReviewError", "add_comment", "ask_for_changes", "audit", "take"]
+__all__ = ["MAX_COMMENT_LENGTH", "ReviewError", "add_comment", "ask_for_changes", "take"]
 
 MAX_COMMENT_LENGTH = 300
 """Two SMS segments of the coach's words at most: short requests are the ones people act on."""
 
-_audit = tables.audit_events
 _candidates = tables.candidates
 
 
 class ReviewError(ValueError):
     """The action cannot be done; the message says why, in French."""
-
-
-def audit(
-    session: Session,
-    candidate_id: str | None,
-    coach_id: str,
-    action: str,
-    detail: dict[str, Any] | None,
-    now: datetime,
-) -> None:
-    session.connection().execute(
-        insert(_audit).values(
-            candidate_id=candidate_id,
-            coach_id=coach_id,
-            action=action,
-            detail=detail,
-            created_at=now,
-        )
-    )
 
 
 def _checked(part: int, comment: str) -> str:

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from bot.audit import audit
 from bot.coach import auth
 from bot.coach.accounts import MIN_PASSWORD_LENGTH, AccountError, set_password, verify_password
 from bot.coach.analytics import funnel, funnel_svg
@@ -30,7 +31,7 @@ from bot.coach.dashboard import STATUS_LABELS, Filters, filter_options, list_can
 from bot.coach.editing import EditError, apply_edits
 from bot.coach.keys import signing_key
 from bot.coach.ratelimit import LOGIN_BY_ADDRESS, LOGIN_BY_EMAIL, is_limited, record_hit
-from bot.coach.review import MAX_COMMENT_LENGTH, ReviewError, add_comment, ask_for_changes, audit
+from bot.coach.review import MAX_COMMENT_LENGTH, ReviewError, add_comment, ask_for_changes
 from bot.coach.review import take as take_candidate
 from bot.coach.scope import can_change, in_scope
 from bot.page_templates import templates
