@@ -42,11 +42,16 @@ def _checked(part: int, comment: str) -> str:
     return words
 
 
-def add_comment(
-    session: Session, candidate_id: str, coach_id: str, part: int, comment: str, *, now: datetime
+def _record_review(
+    session: Session,
+    candidate_id: str,
+    coach_id: str,
+    part: int,
+    words: str,
+    action: str,
+    now: datetime,
 ) -> None:
-    """A note on one part, for the coaches (the candidate does not receive it)."""
-    words = _checked(part, comment)
+    """Keep the coach's words on ``part`` (``reviews``) and audit ``action`` without them."""
     session.add(
         Review(
             candidate_id=candidate_id,
@@ -56,7 +61,15 @@ def add_comment(
             created_at=now,
         )
     )
-    audit(session, candidate_id, coach_id, "commented", {"part": part}, now)
+    audit(session, candidate_id, coach_id, action, {"part": part}, now)
+
+
+def add_comment(
+    session: Session, candidate_id: str, coach_id: str, part: int, comment: str, *, now: datetime
+) -> None:
+    """A note on one part, for the coaches (the candidate does not receive it)."""
+    words = _checked(part, comment)
+    _record_review(session, candidate_id, coach_id, part, words, "commented", now)
 
 
 def ask_for_changes(
@@ -89,16 +102,7 @@ def ask_for_changes(
         )
         if queued == 0:
             raise ReviewError("Cette personne n'a plus de canal pour recevoir un message.")
-        session.add(
-            Review(
-                candidate_id=candidate_id,
-                coach_id=coach_id,
-                part=str(part),
-                comment=words,
-                created_at=now,
-            )
-        )
-        audit(session, candidate_id, coach_id, "changes_requested", {"part": part}, now)
+        _record_review(session, candidate_id, coach_id, part, words, "changes_requested", now)
     return queued
 
 
