@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
+from bot.background import BackgroundLoop
 from bot.privacy import purge_old_bodies
 from bot.reminders import Render, send_due_reminders
 from bot.runtime import Runtime
@@ -78,37 +79,17 @@ class Housekeeping:
             stop.wait(poll_interval)
 
 
-class BackgroundHousekeeping:
+class BackgroundHousekeeping(BackgroundLoop):
     """A :class:`Housekeeping` on a daemon thread, started and stopped with the worker."""
 
     def __init__(self, housekeeping: Housekeeping, *, poll_interval: float = 5.0) -> None:
-        self.housekeeping = housekeeping
-        self.poll_interval = poll_interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("housekeeping is already running")
-        self._stop.clear()
-        self._thread = threading.Thread(
-            target=self.housekeeping.run,
-            args=(self._stop,),
-            kwargs={"poll_interval": self.poll_interval},
-            name="tremplin-housekeeping",
-            daemon=True,
+        super().__init__(
+            housekeeping.run,
+            poll_interval=poll_interval,
+            thread_name="tremplin-housekeeping",
+            already_running="housekeeping is already running",
         )
-        self._thread.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        self.housekeeping = housekeeping
 
 
 def start_housekeeping(runtime: Runtime) -> BackgroundHousekeeping:

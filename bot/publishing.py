@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from bot.audit import audit
 from bot.coach.state_store import Locked, lock_state, queue_outputs, save_state
 from bot.runtime import Runtime
 from conversations import coach as decisions
@@ -36,7 +37,6 @@ __all__ = [
 ]
 
 _versions = tables.cv_versions
-_audit = tables.audit_events
 
 # Where each free text of the CV sits, as a coach reads it.
 _FIELD_NAMES = {
@@ -142,25 +142,6 @@ def record_version(
     return number
 
 
-def _audit_event(
-    session: Session,
-    candidate_id: str,
-    coach_id: str | None,
-    action: str,
-    detail: dict[str, Any],
-    now: datetime,
-) -> None:
-    session.connection().execute(
-        insert(_audit).values(
-            candidate_id=candidate_id,
-            coach_id=coach_id,
-            action=action,
-            detail=detail,
-            created_at=now,
-        )
-    )
-
-
 def _locked(session: Session, candidate_id: str) -> Locked:
     locked = lock_state(session, candidate_id)
     if locked is None:
@@ -203,7 +184,7 @@ def publish_candidate(
         queued = queue_outputs(
             session, candidate_id, outputs, locale, runtime.service.renderers, now=when
         )
-        _audit_event(session, candidate_id, coach_id, "published", {"version": number}, when)
+        audit(session, candidate_id, coach_id, "published", {"version": number}, when)
     return Published(number, url, queued > 0)
 
 
@@ -227,7 +208,7 @@ def unpublish_candidate(
             now=when,
             candidate_values={"published_version": None},
         )
-        _audit_event(
+        audit(
             session,
             candidate_id,
             coach_id,

@@ -54,6 +54,7 @@ from sqlalchemy import (
     update,
 )
 
+from bot.background import BackgroundLoop
 from bot.outbox_rows import FAILED, PENDING, SENT, Purpose, cancel_rows, mark_opted_out
 from storage import tables, utcnow
 from storage.faults import is_unavailable
@@ -476,35 +477,14 @@ def _due_rows(channels: list[str], limit: int, now: datetime) -> Select[Any]:
     )
 
 
-class BackgroundWorker:
+class BackgroundWorker(BackgroundLoop):
     """An ``OutboxWorker`` on a daemon thread, started and stopped with ``tremplin serve``."""
 
     def __init__(self, worker: OutboxWorker, *, poll_interval: float = 1.0) -> None:
-        self.worker = worker
-        self.poll_interval = poll_interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("the worker is already running")
-        self._stop.clear()
-        self._thread = threading.Thread(
-            target=self.worker.run,
-            args=(self._stop,),
-            kwargs={"poll_interval": self.poll_interval},
-            name="tremplin-outbox",
-            daemon=True,
+        super().__init__(
+            worker.run,
+            poll_interval=poll_interval,
+            thread_name="tremplin-outbox",
+            already_running="the worker is already running",
         )
-        self._thread.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Ask the worker to stop after the message in hand, and wait for it (up to ``timeout``)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        self.worker = worker

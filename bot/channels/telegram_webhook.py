@@ -40,6 +40,7 @@ from bot.channels.telegram import (
 )
 from bot.channels.telegram_api import MAX_DOWNLOAD_BYTES, open_bot
 from bot.media import MAX_PHOTO_BYTES, UnusablePhotoError, prepare_photo, voice_note
+from bot.request_body import read_limited_body
 from bot.runtime import Runtime
 from bot.service import Inbound
 from bot.settings import Settings
@@ -154,7 +155,7 @@ def telegram_routes(runtime: Runtime) -> list[BaseRoute]:
         if not hmac.compare_digest(given, secret):
             log.warning("Telegram webhook with a wrong secret token refused")
             return PlainTextResponse("Invalid secret token.", 403)
-        body = await _read_body(request)
+        body = await read_limited_body(request, _MAX_BODY_BYTES)
         if body is None:
             return PlainTextResponse("Request too large.", 413)
         try:
@@ -172,14 +173,3 @@ def telegram_routes(runtime: Runtime) -> list[BaseRoute]:
         return JSONResponse({"ok": True, "outcome": outcome})
 
     return [Route(WEBHOOK_PATH, webhook, methods=["POST"])]
-
-
-async def _read_body(request: Request) -> bytes | None:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > _MAX_BODY_BYTES:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)

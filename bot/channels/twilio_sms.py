@@ -33,6 +33,7 @@ from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.outbox_rows import record_delivery_status
+from bot.request_body import FORM_TYPE, media_type, read_limited_body
 from bot.runtime import Runtime
 from bot.service import Inbound
 from bot.settings import Settings
@@ -69,7 +70,6 @@ SMS_OFF_MESSAGE = (
 )
 # A Twilio form is a few hundred bytes, plus a body of at most 1,600 characters.
 _MAX_FORM_BYTES = 64 * 1024
-_FORM_TYPE = "application/x-www-form-urlencoded"
 # Twilio ids are two letters and 32 hex digits (SM…, MM…); error codes are numbers.
 _SID = re.compile(r"[A-Za-z0-9]{2,64}")
 _ERROR_CODE = re.compile(r"[0-9A-Za-z]{1,16}")
@@ -211,17 +211,12 @@ async def _read_form(request: Request) -> ImmutableMultiDict[str, str] | None:
     Parsed here rather than with ``request.form()``, which needs python-multipart for nothing
     more than this. Another content type gives no parameters, so its signature cannot match.
     """
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > _MAX_FORM_BYTES:
-            return None
-        chunks.append(chunk)
-    content_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if content_type != _FORM_TYPE:
+    body = await read_limited_body(request, _MAX_FORM_BYTES)
+    if body is None:
+        return None
+    if media_type(request) != FORM_TYPE:
         return ImmutableMultiDict()
-    text = b"".join(chunks).decode("ascii", errors="replace")
+    text = body.decode("ascii", errors="replace")
     return ImmutableMultiDict(parse_qsl(text, keep_blank_values=True))
 
 

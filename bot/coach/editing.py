@@ -12,17 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from bot.audit import audit
 from bot.coach.draft_view import Editable, draft_parts
 from bot.coach.state_store import lock_state, save_state
 from bot.publishing import record_version
-from storage import tables
 
 __all__ = ["EditError", "apply_edits"]
-
-_audit = tables.audit_events
 
 
 class EditError(ValueError):
@@ -106,13 +103,12 @@ def apply_edits(
     number = record_version(session, candidate_id, "edit", state.draft, coach_id=coach_id, now=now)
     paths = sorted({f"{c.editable.path}.{c.key}".rstrip(".") for c in changes})
     # The audit names the fields, not their content: the trail outlives the person's words.
-    session.connection().execute(
-        insert(_audit).values(
-            candidate_id=candidate_id,
-            coach_id=coach_id,
-            action="edited",
-            detail={"part": part, "fields": paths, "version": number},
-            created_at=now,
-        )
+    audit(
+        session,
+        candidate_id,
+        coach_id,
+        "edited",
+        {"part": part, "fields": paths, "version": number},
+        now,
     )
     return paths

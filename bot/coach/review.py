@@ -8,47 +8,27 @@ nothing happened.
 """
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from bot.audit import audit
 from bot.coach.state_store import lock_state, queue_outputs, save_state
 from bot.runtime import Runtime
 from conversations.coach import request_changes
 from conversations.questions import PARTS
 from storage import Review, tables
 
-__all__ = ["MAX_COMMENT_LENGTH", "ReviewError", "add_comment", "ask_for_changes", "audit", "take"]
+__all__ = ["MAX_COMMENT_LENGTH", "ReviewError", "add_comment", "ask_for_changes", "take"]
 
 MAX_COMMENT_LENGTH = 300
 """Two SMS segments of the coach's words at most: short requests are the ones people act on."""
 
-_audit = tables.audit_events
 _candidates = tables.candidates
 
 
 class ReviewError(ValueError):
     """The action cannot be done; the message says why, in French."""
-
-
-def audit(
-    session: Session,
-    candidate_id: str | None,
-    coach_id: str,
-    action: str,
-    detail: dict[str, Any] | None,
-    now: datetime,
-) -> None:
-    session.connection().execute(
-        insert(_audit).values(
-            candidate_id=candidate_id,
-            coach_id=coach_id,
-            action=action,
-            detail=detail,
-            created_at=now,
-        )
-    )
 
 
 def _checked(part: int, comment: str) -> str:
@@ -62,11 +42,16 @@ def _checked(part: int, comment: str) -> str:
     return words
 
 
-def add_comment(
-    session: Session, candidate_id: str, coach_id: str, part: int, comment: str, *, now: datetime
+def _record_review(
+    session: Session,
+    candidate_id: str,
+    coach_id: str,
+    part: int,
+    words: str,
+    action: str,
+    now: datetime,
 ) -> None:
-    """A note on one part, for the coaches (the candidate does not receive it)."""
-    words = _checked(part, comment)
+    """Keep the coach's words on ``part`` (``reviews``) and audit ``action`` without them."""
     session.add(
         Review(
             candidate_id=candidate_id,
@@ -76,7 +61,15 @@ def add_comment(
             created_at=now,
         )
     )
-    audit(session, candidate_id, coach_id, "commented", {"part": part}, now)
+    audit(session, candidate_id, coach_id, action, {"part": part}, now)
+
+
+def add_comment(
+    session: Session, candidate_id: str, coach_id: str, part: int, comment: str, *, now: datetime
+) -> None:
+    """A note on one part, for the coaches (the candidate does not receive it)."""
+    words = _checked(part, comment)
+    _record_review(session, candidate_id, coach_id, part, words, "commented", now)
 
 
 def ask_for_changes(
@@ -109,16 +102,7 @@ def ask_for_changes(
         )
         if queued == 0:
             raise ReviewError("Cette personne n'a plus de canal pour recevoir un message.")
-        session.add(
-            Review(
-                candidate_id=candidate_id,
-                coach_id=coach_id,
-                part=str(part),
-                comment=words,
-                created_at=now,
-            )
-        )
-        audit(session, candidate_id, coach_id, "changes_requested", {"part": part}, now)
+        _record_review(session, candidate_id, coach_id, part, words, "changes_requested", now)
     return queued
 
 

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from bot.audit import audit
 from bot.coach import auth
 from bot.coach.accounts import MIN_PASSWORD_LENGTH, AccountError, set_password, verify_password
 from bot.coach.analytics import funnel, funnel_svg
@@ -30,7 +31,7 @@ from bot.coach.dashboard import STATUS_LABELS, Filters, filter_options, list_can
 from bot.coach.editing import EditError, apply_edits
 from bot.coach.keys import signing_key
 from bot.coach.ratelimit import LOGIN_BY_ADDRESS, LOGIN_BY_EMAIL, is_limited, record_hit
-from bot.coach.review import MAX_COMMENT_LENGTH, ReviewError, add_comment, ask_for_changes, audit
+from bot.coach.review import MAX_COMMENT_LENGTH, ReviewError, add_comment, ask_for_changes
 from bot.coach.review import take as take_candidate
 from bot.coach.scope import can_change, in_scope
 from bot.page_templates import templates
@@ -329,6 +330,14 @@ def coach_routes(runtime: Runtime) -> list[BaseRoute]:
         notice = _NOTICES.get(request.query_params.get("notice", ""))
         return await run_in_threadpool(candidate_response, me, candidate_id, notice=notice)
 
+    def refused_outside_scope(me: Authenticated, candidate_id: str) -> Response | None:
+        """The 403 page when ``me`` may not change this candidate; None when it may."""
+        with runtime.sessions() as session:
+            allowed = can_change(session, me, candidate_id)
+        if allowed:
+            return None
+        return candidate_response(me, candidate_id, error=_OUT_OF_SCOPE, status=403)
+
     def action(work: Callable[[Authenticated, str, FormData], str]) -> Handler:
         """A POST on a candidate: refused outside scope; ``work`` returns a notice code or
         raises a ValueError whose message is shown on the page."""
@@ -338,15 +347,9 @@ def coach_routes(runtime: Runtime) -> list[BaseRoute]:
             form = await request.form()
 
             def run() -> Response:
-                with runtime.sessions() as session:
-                    allowed = can_change(session, me, candidate_id)
-                if not allowed:
-                    return candidate_response(
-                        me,
-                        candidate_id,
-                        error=_OUT_OF_SCOPE,
-                        status=403,
-                    )
+                refused = refused_outside_scope(me, candidate_id)
+                if refused is not None:
+                    return refused
                 try:
                     notice = work(me, candidate_id, form)
                 except (EditError, ReviewError, PublishError) as error:
@@ -426,10 +429,9 @@ def coach_routes(runtime: Runtime) -> list[BaseRoute]:
         form = await request.form()
 
         def run() -> Response:
-            with runtime.sessions() as session:
-                allowed = can_change(session, me, candidate_id)
-            if not allowed:
-                return candidate_response(me, candidate_id, error=_OUT_OF_SCOPE, status=403)
+            refused = refused_outside_scope(me, candidate_id)
+            if refused is not None:
+                return refused
             if form.get("confirm") != "yes":
                 message = "Cochez « Je confirme » pour effacer."
                 return candidate_response(me, candidate_id, error=message, status=409)

@@ -50,6 +50,7 @@ from bot.public_cv.ratelimit import Limit, hashed_key, hit
 from bot.public_cv.renders import cached_render
 from bot.public_cv.share_image import PNG_TYPE, share_image
 from bot.public_cv.view import cv_page
+from bot.request_body import FORM_TYPE, media_type, read_limited_body
 from bot.runtime import Runtime
 from storage import Coach
 
@@ -64,7 +65,6 @@ CONTACT_LIMITS = (
     Limit("contact_cv", 30, timedelta(days=1)),
 )
 _MAX_FORM_BYTES = 32 * 1024
-_FORM_TYPE = "application/x-www-form-urlencoded"
 _NO_SHARED_CACHE = "private, no-cache"
 
 
@@ -92,18 +92,13 @@ def _unavailable(missing: Unavailable) -> HTMLResponse:
 
 async def _read_form(request: Request) -> dict[str, str] | None:
     """The url-encoded fields (first value of each), or None when the body is too large."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > _MAX_FORM_BYTES:
-            return None
-        chunks.append(chunk)
-    content_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if content_type != _FORM_TYPE:
+    body = await read_limited_body(request, _MAX_FORM_BYTES)
+    if body is None:
+        return None
+    if media_type(request) != FORM_TYPE:
         return {}
     fields: dict[str, str] = {}
-    for name, value in parse_qsl(b"".join(chunks).decode("utf-8", "replace"), True):
+    for name, value in parse_qsl(body.decode("utf-8", "replace"), True):
         fields.setdefault(name, value)
     return fields
 
