@@ -107,6 +107,9 @@ class Loaded:
     state: dict[str, Any]
     version: int
     document: dict[str, Any]
+    draft: dict[str, Any]
+    """The same document, parsed apart: the engine changes it in place (``step_in_place``)
+    while ``document`` stays as loaded, to tell whether the draft changed."""
 
 
 def _sqlite_time(value: datetime) -> str:
@@ -127,6 +130,14 @@ def _identity(value: Any) -> Any:
     return value
 
 
+def _json_copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _json_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_copy(item) for item in value]
+    return value
+
+
 class HotPath:
     """The per-message statements for one database dialect (``sqlite`` or ``postgresql``)."""
 
@@ -138,6 +149,8 @@ class HotPath:
             self.time: Callable[[datetime | None], Any] = _optional(_sqlite_time)
             self.document: Callable[[Any], Any] = _json_text
             self.read_document: Callable[[Any], Any] = orjson.loads
+            # A second parse of the text is cheaper than a deep copy of the first.
+            self.read_draft: Callable[[Any], Any] = orjson.loads
             load = _LOAD
         elif dialect.name == "postgresql":
             # psycopg takes ``%(name)s``; the SQL above has no literal ``%`` to escape.
@@ -145,6 +158,7 @@ class HotPath:
             self.time = _identity
             self.document = _jsonb
             self.read_document = _identity  # psycopg parses jsonb itself
+            self.read_draft = _json_copy
             load = _LOAD + _LOCK
         else:
             raise ValueError(f"no hot path for {dialect.name!r}")
@@ -270,7 +284,15 @@ class HotCursor:
             return None
         candidate_id, locale, conversation_id, state, version, document = row
         read = self._sql.read_document
-        return Loaded(candidate_id, locale, conversation_id, read(state), version, read(document))
+        return Loaded(
+            candidate_id,
+            locale,
+            conversation_id,
+            read(state),
+            version,
+            read(document),
+            self._sql.read_draft(document),
+        )
 
     def insert_inbound(self, values: Params) -> bool:
         """Log an inbound message; False when its external id was already logged."""
