@@ -146,7 +146,7 @@ class HotPath:
         if dialect.name == "sqlite":
             # sqlite3 takes ``:name`` parameters as written.
             sql: Callable[[str], str] = _identity
-            self.time: Callable[[datetime | None], Any] = _optional(_sqlite_time)
+            self.time: Callable[[datetime | None], Any] = _LastTime(_sqlite_time)
             self.document: Callable[[Any], Any] = _json_text
             self.read_document: Callable[[Any], Any] = orjson.loads
             # A second parse of the text is cheaper than a deep copy of the first.
@@ -363,8 +363,24 @@ def _id(cursor: Any) -> int:
     return value
 
 
-def _optional(convert: Callable[[datetime], Any]) -> Callable[[datetime | None], Any]:
-    def optional(value: datetime | None) -> Any:
-        return None if value is None else convert(value)
+class _LastTime:
+    """``convert``, None for None, remembering its last answer: a message passes the same ``now``
+    to each of its statements, and formatting a timestamp costs more than the comparison."""
 
-    return optional
+    __slots__ = ("_convert", "_last")
+
+    def __init__(self, convert: Callable[[datetime], Any]) -> None:
+        self._convert = convert
+        # One tuple, swapped whole, so that a thread never sees a time with another's text.
+        self._last: tuple[datetime | None, Any] = (None, None)
+
+    def __call__(self, value: datetime | None) -> Any:
+        if value is None:
+            return None
+        last = self._last
+        # Identity, not equality: equal instants in other time zones may not format alike.
+        if value is last[0]:
+            return last[1]
+        text = self._convert(value)
+        self._last = (value, text)
+        return text
