@@ -32,7 +32,7 @@ from bot.reminders import schedule_params
 from bot.service_sql import HotCursor, HotPath, Loaded, Result
 from bot.sms_render import Outgoing, render_sms
 from conversations.draft import progress
-from conversations.engine import step
+from conversations.engine import step_in_place
 from conversations.events import Event, TextReceived
 from conversations.outputs import (
     Declined,
@@ -227,7 +227,9 @@ class ConversationService:
         row = hot.load(inbound.channel, inbound.address)
         if row is None:
             row = self._create(connection, hot, inbound, now)
-        state = State.from_parts(row.state, row.document)
+        # The state owns the second parse of the draft: the engine changes it in place, and
+        # ``row.document`` stays as loaded, for ``_save`` to tell whether the draft changed.
+        state = State.from_parts(row.state, row.draft)
         if not self._record_inbound(hot, inbound, row.candidate_id, state.step, now):
             log.info("duplicate inbound on %s ignored", inbound.channel)
             return Handled(duplicate=True)
@@ -238,9 +240,11 @@ class ConversationService:
                 return self._divert(hot, inbound, row, state, taken, now)
             inbound = taken
 
-        new_state, outputs = step(self.flow, state, inbound.event, now=now)
+        # Read before the engine takes the state over (step_in_place changes it in place).
+        old_step, old_locale = state.step, state.locale
+        new_state, outputs = step_in_place(self.flow, state, inbound.event, now=now)
         # After DELETE the state is new and has no language: say goodbye in the person's own.
-        locale = new_state.locale or state.locale
+        locale = new_state.locale or old_locale
         replies = self.renderers.get(inbound.channel, render_sms)(outputs, locale)
         candidate_id: str | None = row.candidate_id
         purpose = Purpose.REPLY
@@ -263,7 +267,7 @@ class ConversationService:
         if saved is not None and not saved():
             raise ConflictError(row.conversation_id)
         outbox_ids = [outbox_id() for outbox_id in queued]
-        log.debug("handled inbound: %s -> %s, %d replies", state.step, new_state.step, len(replies))
+        log.debug("handled inbound: %s -> %s, %d replies", old_step, new_state.step, len(replies))
         return Handled(False, candidate_id, new_state.step, outbox_ids, replies)
 
     def _divert(

@@ -107,6 +107,9 @@ class Loaded:
     state: dict[str, Any]
     version: int
     document: dict[str, Any]
+    draft: dict[str, Any]
+    """The same document, parsed apart: the engine changes it in place (``step_in_place``)
+    while ``document`` stays as loaded, to tell whether the draft changed."""
 
 
 def _sqlite_time(value: datetime) -> str:
@@ -127,6 +130,14 @@ def _identity(value: Any) -> Any:
     return value
 
 
+def _json_copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _json_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_copy(item) for item in value]
+    return value
+
+
 class HotPath:
     """The per-message statements for one database dialect (``sqlite`` or ``postgresql``)."""
 
@@ -135,9 +146,11 @@ class HotPath:
         if dialect.name == "sqlite":
             # sqlite3 takes ``:name`` parameters as written.
             sql: Callable[[str], str] = _identity
-            self.time: Callable[[datetime | None], Any] = _optional(_sqlite_time)
+            self.time: Callable[[datetime | None], Any] = _LastTime(_sqlite_time)
             self.document: Callable[[Any], Any] = _json_text
             self.read_document: Callable[[Any], Any] = orjson.loads
+            # A second parse of the text is cheaper than a deep copy of the first.
+            self.read_draft: Callable[[Any], Any] = orjson.loads
             load = _LOAD
         elif dialect.name == "postgresql":
             # psycopg takes ``%(name)s``; the SQL above has no literal ``%`` to escape.
@@ -145,6 +158,7 @@ class HotPath:
             self.time = _identity
             self.document = _jsonb
             self.read_document = _identity  # psycopg parses jsonb itself
+            self.read_draft = _json_copy
             load = _LOAD + _LOCK
         else:
             raise ValueError(f"no hot path for {dialect.name!r}")
@@ -270,7 +284,15 @@ class HotCursor:
             return None
         candidate_id, locale, conversation_id, state, version, document = row
         read = self._sql.read_document
-        return Loaded(candidate_id, locale, conversation_id, read(state), version, read(document))
+        return Loaded(
+            candidate_id,
+            locale,
+            conversation_id,
+            read(state),
+            version,
+            read(document),
+            self._sql.read_draft(document),
+        )
 
     def insert_inbound(self, values: Params) -> bool:
         """Log an inbound message; False when its external id was already logged."""
@@ -341,8 +363,24 @@ def _id(cursor: Any) -> int:
     return value
 
 
-def _optional(convert: Callable[[datetime], Any]) -> Callable[[datetime | None], Any]:
-    def optional(value: datetime | None) -> Any:
-        return None if value is None else convert(value)
+class _LastTime:
+    """``convert``, None for None, remembering its last answer: a message passes the same ``now``
+    to each of its statements, and formatting a timestamp costs more than the comparison."""
 
-    return optional
+    __slots__ = ("_convert", "_last")
+
+    def __init__(self, convert: Callable[[datetime], Any]) -> None:
+        self._convert = convert
+        # One tuple, swapped whole, so that a thread never sees a time with another's text.
+        self._last: tuple[datetime | None, Any] = (None, None)
+
+    def __call__(self, value: datetime | None) -> Any:
+        if value is None:
+            return None
+        last = self._last
+        # Identity, not equality: equal instants in other time zones may not format alike.
+        if value is last[0]:
+            return last[1]
+        text = self._convert(value)
+        self._last = (value, text)
+        return text

@@ -28,7 +28,7 @@ from conversations.state import State
 from conversations.turn import Turn
 from conversations.vocabulary.lists import LISTS, LOCALE_NAMES
 
-__all__ = ["GREETINGS", "step"]
+__all__ = ["GREETINGS", "step", "step_in_place"]
 
 GREETINGS = frozenset(
     fold(word)
@@ -67,7 +67,16 @@ _INVITE_IN_TEXT = re.compile(r"\b([A-Z]{1,3}-?\d{4,6})\b")
 
 def step(flow: Flow, state: State, event: Event, *, now: datetime) -> tuple[State, list[Output]]:
     """Handle one event and return the new state and what to answer."""
-    turn = Turn(flow, state.copy(), now, event.caps)
+    return step_in_place(flow, state.copy(), event, now=now)
+
+
+def step_in_place(
+    flow: Flow, state: State, event: Event, *, now: datetime
+) -> tuple[State, list[Output]]:
+    """``step`` for a caller that gives the state up: it is changed in place (or replaced) and
+    must not be read afterwards. Saves the deep copy of the state (and its draft) that ``step``
+    makes, for the service, which builds a fresh state from storage for every message."""
+    turn = Turn(flow, state, now, event.caps)
     _handle(turn, event, _hours_since(turn.state.last_seen, now))
     turn.state.last_seen = now.isoformat()
     return turn.state, turn.outputs
