@@ -1,5 +1,7 @@
 """What ``tremplin serve`` prepares for the coach workspace before it listens."""
 
+from sqlalchemy.exc import IntegrityError
+
 from bot.coach.accounts import ensure_first_admin
 from bot.coach.demo import add_demo_candidates
 from bot.runtime import Runtime
@@ -13,8 +15,13 @@ def prepare_workspace(
     """The first administrator on a database without coaches (its one-time password is shown
     this once: only its hash is kept), and the demo candidates when asked; returns what to say."""
     lines = []
-    with runtime.sessions.begin() as session:
-        admin = ensure_first_admin(session)
+    try:
+        with runtime.sessions.begin() as session:
+            admin = ensure_first_admin(session)
+    except IntegrityError:
+        # Several processes started at once on an empty database (N web processes of one
+        # deployment): another one created the administrator and printed its password.
+        admin = None
     login = f"{base_url or runtime.settings.public_url}/coach/login"
     if admin is not None:
         lines.append(f"Coach workspace: {login}")
