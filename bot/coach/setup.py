@@ -2,7 +2,7 @@
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.coach.accounts import ensure_first_admin
+from bot.coach.accounts import AccountError, ensure_first_admin
 from bot.coach.demo import add_demo_candidates
 from bot.runtime import Runtime
 
@@ -18,7 +18,7 @@ def prepare_workspace(
     try:
         with runtime.sessions.begin() as session:
             admin = ensure_first_admin(session)
-    except IntegrityError:
+    except (IntegrityError, AccountError):
         # Several processes started at once on an empty database (N web processes of one
         # deployment): another one created the administrator and printed its password.
         admin = None
