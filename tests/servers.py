@@ -6,12 +6,14 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-__all__ = ["free_port", "tremplin_serve"]
+__all__ = ["free_port", "serving_in_thread", "tremplin_serve"]
 
 
 def free_port() -> int:
@@ -49,3 +51,20 @@ def tremplin_serve(database_url: str, log_path: Path, *args: str) -> Iterator[st
         finally:
             server.terminate()
             server.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def serving_in_thread(handler: type[BaseHTTPRequestHandler]) -> Iterator[ThreadingHTTPServer]:
+    """A loopback HTTP server for a fake provider (Twilio, Telegram) on a free port, in a thread;
+    stopped and closed on exit."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    server.block_on_close = False
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

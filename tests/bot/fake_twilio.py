@@ -36,6 +36,7 @@ from bot.runtime import Runtime
 from bot.service import ConversationService
 from bot.settings import Settings
 from conversations.flow import DEFAULT_FLOW
+from tests.servers import serving_in_thread
 from tests.web import TestClient
 
 __all__ = [
@@ -167,19 +168,12 @@ class FakeTwilioApi:
 
     @contextmanager
     def running(self) -> Iterator[FakeTwilioApi]:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        server.daemon_threads = True
-        server.block_on_close = False
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})
-        thread.start()
-        self._server = server
-        try:
-            yield self
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(5)
-            self._server = None
+        with serving_in_thread(_handler_for(self)) as server:
+            self._server = server
+            try:
+                yield self
+            finally:
+                self._server = None
 
 
 def _handler_for(fake: FakeTwilioApi) -> type[BaseHTTPRequestHandler]:
