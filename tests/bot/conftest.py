@@ -1,6 +1,6 @@
 """Fixtures for the adapters: a conversation service on a migrated database."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.service import ConversationService, Handled, Inbound
 from conversations.events import TextReceived
 from conversations.flow import DEFAULT_FLOW
+from tests.bot.fake_telegram import FakeBotApi, Telegram, telegram_runtime, telegram_settings
 
 
 class Clock:
@@ -51,3 +52,24 @@ def send(service: ConversationService) -> Send:
         )
 
     return _send
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    """A fake Telegram Bot API on loopback (a module may override it to add files)."""
+    with FakeBotApi().running() as fake:
+        yield fake
+
+
+@pytest.fixture
+def telegram(
+    api: FakeBotApi, session_factory: sessionmaker[Session], clock: Clock
+) -> Iterator[Telegram]:
+    """The Telegram channel of a runtime on the test database, talking to the fake Bot API."""
+    runtime = telegram_runtime(session_factory, telegram_settings(api.base_url), clock=clock)
+    channel = Telegram(api, runtime)
+    try:
+        yield channel
+    finally:
+        channel.sender.close()
+        runtime.inbox.close()

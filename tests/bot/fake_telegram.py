@@ -27,13 +27,18 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.app import create_app
+from bot.channels.telegram_api import Pacer, TelegramSender
 from bot.channels.telegram_intercept import telegram_hooks
 from bot.runtime import Runtime
 from bot.service import ConversationService
 from bot.settings import Settings
+from bot.worker import OutboxWorker
 from conversations.flow import DEFAULT_FLOW
+from storage import Candidate
 from tests.servers import serving_in_thread
 from tests.web import TestClient
 
@@ -291,3 +296,30 @@ class TelegramWebhooks:
 
     def text(self, text: str, **changes: Any) -> httpx.Response:
         return self.post(update("text", text=text, **changes))
+
+
+class Telegram:
+    """One test's Telegram: the fake Bot API, our webhook, and the worker that delivers."""
+
+    def __init__(self, api: FakeBotApi, runtime: Runtime) -> None:
+        self.api = api
+        self.runtime = runtime
+        self.webhooks = TelegramWebhooks(TestClient(create_app(runtime)))
+        self.sender = TelegramSender(runtime.settings, pacer=Pacer(sleep=lambda seconds: None))
+        self.worker = OutboxWorker(runtime.engine, {"telegram": self.sender})
+
+    def post(self, data: dict[str, Any]) -> int:
+        """Post an update and deliver what it queued; returns the webhook's status."""
+        status = self.webhooks.post(data).status_code
+        self.worker.drain()
+        return status
+
+    def say(self, text: str, **changes: Any) -> list[str]:
+        """Send a text; returns the texts Telegram was asked to show in reply."""
+        before = len(self.api.sent())
+        assert self.post(update("text", text=text, **changes)) == 200
+        return self.api.texts()[before:]
+
+    def step(self) -> str | None:
+        with self.runtime.sessions() as session:
+            return session.scalar(select(Candidate.current_step))

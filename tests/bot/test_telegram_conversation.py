@@ -19,8 +19,8 @@ from conversations.flow import DEFAULT_FLOW
 from storage import Candidate, ChannelIdentity, Outbox
 from storage.models import LinkCode, Media
 from tests.bot.conftest import Clock
-from tests.bot.fake_telegram import CHAT_ID, FakeBotApi, telegram_runtime, telegram_settings, update
-from tests.bot.test_telegram_webhook import Telegram, _jpeg
+from tests.bot.fake_telegram import CHAT_ID, FakeBotApi, Telegram, update
+from tests.bot.test_telegram_webhook import _jpeg
 from tests.conversations.golden import GOLDEN_DIR, parse
 
 Sessions = sessionmaker[Session]
@@ -34,17 +34,6 @@ def api() -> Iterator[FakeBotApi]:
     with FakeBotApi().running() as fake:
         fake.add_file(PHOTO_ID, _jpeg(1200, 900, orientation=1))
         yield fake
-
-
-@pytest.fixture
-def telegram(api: FakeBotApi, session_factory: Sessions, clock: Clock) -> Iterator[Telegram]:
-    runtime = telegram_runtime(session_factory, telegram_settings(api.base_url), clock=clock)
-    channel = Telegram(api, runtime)
-    try:
-        yield channel
-    finally:
-        channel.sender.close()
-        runtime.inbox.close()
 
 
 def _answer(telegram: Telegram, line: str) -> None:

@@ -3,7 +3,6 @@ replies delivered by the real outbox worker and python-telegram-bot to a fake Bo
 
 import io
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,16 +13,12 @@ from telegram import Update
 
 from bot.app import create_app
 from bot.channels.telegram import to_inbound
-from bot.channels.telegram_api import Pacer, TelegramSender
-from bot.runtime import Runtime
-from bot.worker import OutboxWorker
 from conversations.events import ContactShared, TextReceived
 from storage import Candidate, Invitation, Message, Outbox, new_id
 from storage.models import Media
-from tests.bot.conftest import Clock
 from tests.bot.fake_telegram import (
     CHAT_ID,
-    FakeBotApi,
+    Telegram,
     TelegramWebhooks,
     telegram_runtime,
     telegram_settings,
@@ -33,50 +28,6 @@ from tests.conversations.golden import GOLDEN_DIR, parse
 from tests.web import TestClient
 
 Sessions = sessionmaker[Session]
-
-
-class Telegram:
-    """One test's Telegram: the fake Bot API, our webhook, and the worker that delivers."""
-
-    def __init__(self, api: FakeBotApi, runtime: Runtime) -> None:
-        self.api = api
-        self.runtime = runtime
-        self.webhooks = TelegramWebhooks(TestClient(create_app(runtime)))
-        self.sender = TelegramSender(runtime.settings, pacer=Pacer(sleep=lambda seconds: None))
-        self.worker = OutboxWorker(runtime.engine, {"telegram": self.sender})
-
-    def post(self, data: dict[str, Any]) -> int:
-        """Post an update and deliver what it queued; returns the webhook's status."""
-        status = self.webhooks.post(data).status_code
-        self.worker.drain()
-        return status
-
-    def say(self, text: str, **changes: Any) -> list[str]:
-        """Send a text; returns the texts Telegram was asked to show in reply."""
-        before = len(self.api.sent())
-        assert self.post(update("text", text=text, **changes)) == 200
-        return self.api.texts()[before:]
-
-    def step(self) -> str | None:
-        with self.runtime.sessions() as session:
-            return session.scalar(select(Candidate.current_step))
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi().running() as fake:
-        yield fake
-
-
-@pytest.fixture
-def telegram(api: FakeBotApi, session_factory: Sessions, clock: Clock) -> Iterator[Telegram]:
-    runtime = telegram_runtime(session_factory, telegram_settings(api.base_url), clock=clock)
-    channel = Telegram(api, runtime)
-    try:
-        yield channel
-    finally:
-        channel.sender.close()
-        runtime.inbox.close()
 
 
 def _counts(sessions: Sessions) -> tuple[int, int]:
