@@ -97,3 +97,54 @@ def test_a_message_that_fails_leaves_nothing_and_its_retry_is_answered(
     # Twilio retries the failed webhook: it is handled, not taken for a duplicate.
     (retried,) = service.handle_many([_inbound("Bonjour", "+33622222222", "SM2")])
     assert isinstance(retried, Handled) and not retried.duplicate and retried.outbox_ids
+
+
+def test_a_caller_that_gives_up_waiting_does_not_stop_the_others_nor_lose_its_message(
+    service: ConversationService, session_factory: Sessions
+) -> None:
+    """A client that hangs up (its request task cancelled) while its batch commits: its message
+    is stored all the same, and the others of the batch still get their answers."""
+    inbox = Inbox(service)
+
+    async def scenario() -> list[Handled | BaseException]:
+        tasks = [
+            asyncio.create_task(inbox.handle(_inbound("Bonjour", f"+3363997{n:04d}", f"SMc{n}")))
+            for n in range(10)
+        ]
+        await asyncio.sleep(0)  # every message is queued
+        tasks[3].cancel()
+        return await asyncio.gather(*tasks, return_exceptions=True)
+
+    try:
+        outcomes = asyncio.run(scenario())
+    finally:
+        inbox.close()
+    assert isinstance(outcomes[3], asyncio.CancelledError)
+    answered = [o for n, o in enumerate(outcomes) if n != 3]
+    assert all(isinstance(o, Handled) and o.step == "language" for o in answered)
+    with session_factory() as session:
+        stored = set(session.scalars(select(Message.external_id).where(Message.direction == "in")))
+    assert stored == {f"SMc{n}" for n in range(10)}
+
+
+def test_when_the_shared_commit_fails_every_caller_of_the_batch_hears_it(
+    service: ConversationService,
+) -> None:
+    class CommitError(Exception):
+        pass
+
+    def failing(inbounds: list[Inbound]) -> list[Handled | Exception]:
+        raise CommitError("disk full")
+
+    service.handle_many = failing  # type: ignore[method-assign]
+    inbox = Inbox(service)
+
+    async def many() -> list[Handled | BaseException]:
+        calls = (inbox.handle(_inbound("Bonjour", f"+3363996{n:04d}", f"SMf{n}")) for n in range(5))
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    try:
+        outcomes = asyncio.run(many())
+    finally:
+        inbox.close()
+    assert len(outcomes) == 5 and all(isinstance(o, CommitError) for o in outcomes)
