@@ -62,9 +62,6 @@ log = logging.getLogger(__name__)
 Render = Callable[[list[Output], str | None], list[Outgoing]]
 
 _candidates = tables.candidates
-_identities = tables.channel_identities
-_conversations = tables.conversations
-_drafts = tables.cv_drafts
 _versions = tables.cv_versions
 _messages = tables.messages
 _audit = tables.audit_events
@@ -294,35 +291,20 @@ class ConversationService:
     def _create(
         self, connection: Connection, hot: HotCursor, inbound: Inbound, now: datetime
     ) -> Loaded:
-        candidate_id = new_id()
         locale = inbound.locale_hint if inbound.locale_hint in self.flow.locales else None
-        connection.execute(
-            insert(_candidates).values(
-                id=candidate_id, slug=new_slug(), created_at=now, last_activity_at=now
-            )
-        )
-        connection.execute(
-            insert(_identities).values(
-                id=new_id(),
-                candidate_id=candidate_id,
-                channel=inbound.channel,
-                address=inbound.address,
-                created_at=now,
-            )
-        )
-        connection.execute(
-            insert(_conversations).values(
-                id=new_id(),
-                candidate_id=candidate_id,
-                state=State(locale=locale).conversation_json(),
-                version=1,
-                updated_at=now,
-            )
-        )
-        connection.execute(
-            insert(_drafts).values(
-                id=new_id(), candidate_id=candidate_id, document=empty_draft(), updated_at=now
-            )
+        hot.create(
+            {
+                "candidate_id": new_id(),
+                "identity_id": new_id(),
+                "conversation_id": new_id(),
+                "draft_id": new_id(),
+                "slug": new_slug(),
+                "channel": inbound.channel,
+                "address": inbound.address,
+                "state": State(locale=locale).conversation_json(),
+                "document": empty_draft(),
+                "now": now,
+            }
         )
         loaded = hot.load(inbound.channel, inbound.address)
         assert loaded is not None  # just inserted in this transaction

@@ -94,6 +94,25 @@ VALUES (:candidate_id, (SELECT id FROM message), :channel, :address, :body, :pay
   :purpose, 0, :now, :now)
 RETURNING id"""  # noqa: S608 - built from this module's constants, no input
 
+# A new person: the four rows every candidate has. The columns left out take their server
+# defaults (status in progress, not opted out, counters at 0, noindex on), the same values as the
+# models' defaults; tests/bot/test_service.py compares a row made here with one the ORM made.
+_INSERT_CANDIDATE = """
+INSERT INTO candidates (id, slug, created_at, last_activity_at)
+VALUES (:candidate_id, :slug, :now, :now)"""
+
+_INSERT_IDENTITY = """
+INSERT INTO channel_identities (id, candidate_id, channel, address, created_at)
+VALUES (:identity_id, :candidate_id, :channel, :address, :now)"""
+
+_INSERT_CONVERSATION = """
+INSERT INTO conversations (id, candidate_id, state, version, updated_at)
+VALUES (:conversation_id, :candidate_id, :state, 1, :now)"""
+
+_INSERT_DRAFT = """
+INSERT INTO cv_drafts (id, candidate_id, document, updated_at)
+VALUES (:draft_id, :candidate_id, :document, :now)"""
+
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
 
 
@@ -170,6 +189,8 @@ class HotPath:
         self.insert_reply_sql = sql(_INSERT_REPLY)
         self.insert_outbox_sql = sql(_INSERT_OUTBOX)
         self.insert_reply_and_outbox_sql = sql(_INSERT_REPLY_AND_OUTBOX)
+        creation = (_INSERT_CANDIDATE, _INSERT_IDENTITY, _INSERT_CONVERSATION, _INSERT_DRAFT)
+        self.create_sql = tuple(sql(statement) for statement in creation)
 
     def on(self, connection: Connection) -> "HotCursor":
         """The statements on ``connection``'s driver cursor, inside its current transaction."""
@@ -293,6 +314,19 @@ class HotCursor:
             read(document),
             self._sql.read_draft(document),
         )
+
+    def create(self, values: Params) -> None:
+        """Insert a new candidate's rows (ids, ``slug``, ``channel``, ``address``, ``state``,
+        ``document``, ``now``); a person already known on that address raises IntegrityError."""
+        params = {
+            **values,
+            "state": self._sql.document(values["state"]),
+            "document": self._sql.document(values["document"]),
+            "now": self._sql.time(values["now"]),
+        }
+        with self.pipeline():
+            for statement in self._sql.create_sql:
+                self._write(statement, params, _nothing)
 
     def insert_inbound(self, values: Params) -> bool:
         """Log an inbound message; False when its external id was already logged."""

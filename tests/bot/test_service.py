@@ -11,9 +11,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.cv_document import cv_document, find_candidate
 from bot.outbox import deliver_pending
 from bot.service import ConversationService
+from bot.service_sql import HotPath
 from bot.settings import Settings
 from conversations.flow import DEFAULT_FLOW
-from storage import Candidate, Conversation, CvVersion, Message, Outbox
+from conversations.state import State, empty_draft
+from storage import (
+    Candidate,
+    ChannelIdentity,
+    Conversation,
+    CvDraft,
+    CvVersion,
+    Message,
+    Outbox,
+    new_id,
+    tables,
+    utcnow,
+)
 from tests.bot.conftest import Send
 from tests.conversations.golden import GOLDEN_DIR, parse
 
@@ -180,3 +193,66 @@ def test_the_packaged_schema_is_the_shared_contract() -> None:
         pytest.skip("../shared/cv.schema.json is not beside this checkout")
     packaged = Path(__file__).parents[2] / "bot" / "schemas" / "cv.schema.json"
     assert json.loads(packaged.read_text()) == json.loads(shared.read_text())
+
+
+def test_a_person_created_on_the_hot_path_has_the_rows_the_models_would_make(
+    session_factory: Sessions,
+) -> None:
+    """The first message creates a person with plain SQL that leaves most columns to their
+    server defaults; every column must read as the ORM's own defaults would have made it."""
+    now = utcnow()
+    names = ("candidate_id", "identity_id", "conversation_id", "draft_id")
+    ids = {name: new_id() for name in names}
+    with session_factory.begin() as session:
+        connection = session.connection()
+        HotPath(connection.dialect).on(connection).create(
+            {
+                **ids,
+                "slug": "hot-path-slug",
+                "channel": "sms",
+                "address": "+33611110000",
+                "state": State().conversation_json(),
+                "document": empty_draft(),
+                "now": now,
+            }
+        )
+    with session_factory.begin() as session:
+        orm = Candidate(slug="orm-slug", created_at=now, last_activity_at=now)
+        session.add(orm)
+        session.flush()
+        session.add_all(
+            [
+                ChannelIdentity(
+                    candidate_id=orm.id, channel="sms", address="+33622220000", created_at=now
+                ),
+                Conversation(
+                    candidate_id=orm.id,
+                    state=State().conversation_json(),
+                    version=1,
+                    updated_at=now,
+                ),
+                CvDraft(candidate_id=orm.id, document=empty_draft(), updated_at=now),
+            ]
+        )
+        orm_id = orm.id
+    own = {"id", "candidate_id", "slug", "address"}  # what differs between two people
+    with session_factory() as session:
+        for table in (
+            tables.candidates,
+            tables.channel_identities,
+            tables.conversations,
+            tables.cv_drafts,
+        ):
+            owner = table.c.id if table is tables.candidates else table.c.candidate_id
+            hot, made = (
+                {
+                    name: value
+                    for name, value in session.execute(select(table).where(owner == person))
+                    .mappings()
+                    .one()
+                    .items()
+                    if name not in own
+                }
+                for person in (ids["candidate_id"], orm_id)
+            )
+            assert hot == made, table.name
