@@ -22,7 +22,6 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import ImmutableMultiDict
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -49,6 +48,7 @@ __all__ = [
     "STATUS_PATH",
     "TWILIO_API_URL",
     "UNSUBSCRIBED_ERROR",
+    "TwilioForm",
     "TwilioSender",
     "public_url_warning",
     "sms_enabled",
@@ -146,7 +146,7 @@ def twilio_routes(runtime: Runtime) -> list[BaseRoute]:
     settings = runtime.settings
     validator = RequestValidator(settings.twilio_auth_token) if sms_enabled(settings) else None
 
-    async def signed_form(request: Request) -> ImmutableMultiDict[str, str] | Response:
+    async def signed_form(request: Request) -> "TwilioForm | Response":
         """The posted parameters if SMS is on and Twilio signed them; else the error to answer."""
         if validator is None:
             return PlainTextResponse("SMS is not configured on this server.", 503)
@@ -158,9 +158,11 @@ def twilio_routes(runtime: Runtime) -> list[BaseRoute]:
         form = await _read_form(request)
         if form is None:
             return PlainTextResponse("Request too large.", 413)
-        url = settings.public_url + request.url.path
-        if request.url.query:
-            url += "?" + request.url.query
+        # From the ASGI scope rather than ``request.url``, which parses a whole URL to get there.
+        scope = request.scope
+        url = settings.public_url + scope.get("root_path", "") + scope["path"]
+        if scope["query_string"]:
+            url += "?" + scope["query_string"].decode("latin-1")
         # The exact URL first (one HMAC, the common case); the library's full check, which also
         # tries the URL with and without a port, only when that fails.
         exact = hmac.compare_digest(validator.compute_signature(url, form), signature)
@@ -205,7 +207,22 @@ def twilio_routes(runtime: Runtime) -> list[BaseRoute]:
     ]
 
 
-async def _read_form(request: Request) -> ImmutableMultiDict[str, str] | None:
+class TwilioForm(dict[str, str]):
+    """A webhook's posted parameters: the last value of each name, as a mapping, and every value
+    of repeated names through ``getall`` (the multi-dict protocol that twilio's
+    ``RequestValidator`` asks first, so that each value enters the signature)."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        super().__init__(pairs)
+        self._pairs = pairs
+
+    def getall(self, name: str) -> list[str]:
+        if len(self._pairs) == len(self):  # no name repeated: the common case
+            return [self[name]]
+        return [value for key, value in self._pairs if key == name]
+
+
+async def _read_form(request: Request) -> TwilioForm | None:
     """The url-encoded parameters (every value of repeated ones), or None when too large.
 
     Parsed here rather than with ``request.form()``, which needs python-multipart for nothing
@@ -215,9 +232,9 @@ async def _read_form(request: Request) -> ImmutableMultiDict[str, str] | None:
     if body is None:
         return None
     if media_type(request) != FORM_TYPE:
-        return ImmutableMultiDict()
+        return TwilioForm([])
     text = body.decode("ascii", errors="replace")
-    return ImmutableMultiDict(parse_qsl(text, keep_blank_values=True))
+    return TwilioForm(parse_qsl(text, keep_blank_values=True))
 
 
 def _record_status(runtime: Runtime, sid: str, state: str, error_code: str | None) -> bool:

@@ -7,16 +7,20 @@ real app, service and database (SQLite, and PostgreSQL when configured).
 import logging
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.datastructures import ImmutableMultiDict
+from twilio.request_validator import RequestValidator
 
 from bot.app import create_app
 from bot.channels.twilio_sms import sms_enabled, to_inbound
 from conversations.events import MediaReceived, TextReceived
 from storage import CvDraft, Message, Outbox
 from tests.bot.fake_twilio import (
+    AUTH_TOKEN,
     FROM_NUMBER,
     PUBLIC_URL,
     SMS_SETTINGS,
@@ -33,6 +37,7 @@ SMS = "/webhooks/twilio/sms"
 STATUS = "/webhooks/twilio/status"
 SETTINGS = SMS_SETTINGS
 HAPPY_PATH = parse(GOLDEN_DIR / "fr_happy_path.chat").inputs
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 @pytest.fixture
@@ -172,6 +177,30 @@ def test_an_added_parameter_breaks_the_signature(client: TestClient) -> None:
     form = _form()
     headers = {"X-Twilio-Signature": sign(PUBLIC_URL + SMS, form)}
     assert client.post(SMS, data={**form, "Extra": "1"}, headers=headers).status_code == 403
+
+
+def test_every_value_of_a_repeated_parameter_is_signed(client: TestClient) -> None:
+    """Twilio signs each value of a repeated name; changing any one of them breaks the match."""
+    pairs = [
+        *_form().items(),
+        ("MediaUrl", "https://a.example/1"),
+        ("MediaUrl", "https://a.example/2"),
+    ]
+    signed = ImmutableMultiDict(pairs)  # the multi-dict the twilio library reads with getlist
+    headers = {
+        "X-Twilio-Signature": RequestValidator(AUTH_TOKEN).compute_signature(
+            PUBLIC_URL + SMS, signed
+        )
+    }
+    assert (
+        client.post(SMS, content=urlencode(pairs), headers={**headers, **FORM}).status_code == 200
+    )
+
+    tampered = [*pairs[:-1], ("MediaUrl", "https://evil.example/2")]
+    assert (
+        client.post(SMS, content=urlencode(tampered), headers={**headers, **FORM}).status_code
+        == 403
+    )
 
 
 def test_a_signed_json_body_is_not_a_form_and_is_refused(client: TestClient) -> None:
