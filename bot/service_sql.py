@@ -358,6 +358,8 @@ class HotCursor:
             "now": time(values["now"]),
             "consent_at": time(values["consent_at"]),
             "submitted_at": time(values["submitted_at"]),
+            "first_reminder": time(values["first_reminder"]),
+            "second_reminder": time(values["second_reminder"]),
         }
         self._write(self._sql.save_candidate_sql, params, _nothing)
 

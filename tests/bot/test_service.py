@@ -1,6 +1,7 @@
 """The service: one message, one transaction, on SQLite and PostgreSQL."""
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -256,3 +257,19 @@ def test_a_person_created_on_the_hot_path_has_the_rows_the_models_would_make(
                 for person in (ids["candidate_id"], orm_id)
             )
             assert hot == made, table.name
+
+
+def test_every_time_the_hot_path_writes_on_sqlite_is_in_the_one_stored_format(
+    send: Send, session_factory: Sessions, backend: str
+) -> None:
+    """SQLite has no timestamp type: times are text, compared as text (reminders due, retention),
+    so every one must be written as SQLAlchemy writes them, never by sqlite3's own adapter."""
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL stores timestamps as timestamps")
+    for line in HAPPY_PATH[:4]:
+        send(line)
+    columns = ("created_at", "last_activity_at", "consent_at", "next_reminder_at")
+    with session_factory() as session:
+        row = session.execute(text(f"SELECT {', '.join(columns)} FROM candidates")).one()
+    stored = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
+    assert all(isinstance(value, str) and stored.fullmatch(value) for value in row), row
