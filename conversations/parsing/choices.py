@@ -7,6 +7,7 @@ an option's label ("cdi", "interim"). Digits of every script count (see ``normal
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from conversations.parsing.normalize import fold
 
@@ -67,6 +68,13 @@ _JOINERS = frozenset(["et", "and", "ou", "or", "plus", "و", "і", "и", "እና
 _SPLIT = re.compile(r"[\s,;/+&\-]+")
 
 
+@lru_cache(maxsize=4096)
+def _folded_label(label: str) -> str:
+    # Labels come from the flow and its catalogs, a few hundred strings asked again and again;
+    # answers are folded afresh each time (they are personal data: nothing keeps them).
+    return fold(label)
+
+
 def _tokens(text: str) -> list[str]:
     return [t for t in _SPLIT.split(fold(text)) if t and t not in _JOINERS]
 
@@ -75,7 +83,7 @@ def _match_label(token: str, labels: Sequence[str]) -> int | None:
     """Index of the only option whose folded label starts with ``token`` (3 letters at least)."""
     if len(token) < 3:
         return None
-    hits = [i for i, label in enumerate(labels) if fold(label).startswith(token)]
+    hits = [i for i, label in enumerate(labels) if _folded_label(label).startswith(token)]
     return hits[0] if len(hits) == 1 else None
 
 
@@ -87,7 +95,7 @@ def parse_choices(text: str, labels: Sequence[str]) -> list[int] | None:
     """
     whole = fold(text)
     if whole:
-        exact = [i for i, label in enumerate(labels) if fold(label) == whole]
+        exact = [i for i, label in enumerate(labels) if _folded_label(label) == whole]
         if exact:
             return exact[:1]
     chosen: list[int] = []
