@@ -50,6 +50,11 @@ SQLITE_PRAGMAS: Mapping[str, str | int] = MappingProxyType(
         "synchronous": "FULL",
         "foreign_keys": "ON",
         "busy_timeout": 10_000,  # milliseconds a writer waits for the lock before failing
+        # Each message of a batch runs in a savepoint, whose undo journal SQLite otherwise spills
+        # to a temporary file past 64 KiB: about 70 page writes per message to /var/tmp, created
+        # and deleted again for every batch. In memory it is a copy of what is already in memory;
+        # it only ever matters until the batch commits, and the commit itself stays durable.
+        "temp_store": "MEMORY",
     }
 )
 
