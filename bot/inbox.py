@@ -16,6 +16,7 @@ import logging
 import queue
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 
 from bot.service import ConversationService, Handled, Inbound
 
@@ -74,9 +75,9 @@ class Inbox:
             self._deliver(batch)
 
     def _deliver(self, batch: list[_Item]) -> None:
-        outcomes: list[Handled | BaseException]
+        outcomes: Sequence[Handled | BaseException]
         try:
-            outcomes = list(self.service.handle_many([inbound for inbound, _, _ in batch]))
+            outcomes = self.service.handle_many([inbound for inbound, _, _ in batch])
         except Exception as error:  # noqa: BLE001 - the commit failed: every caller hears it
             outcomes = [error] * len(batch)
         # Usually one loop (one web process, one thread); tests may drive several.

@@ -223,7 +223,7 @@ class ConversationService:
         now = self.clock()
         row = hot.load(inbound.channel, inbound.address)
         if row is None:
-            row = self._create(connection, hot, inbound, now)
+            row = self._create(hot, inbound, now)
         # The state owns the second parse of the draft: the engine changes it in place, and
         # ``row.document`` stays as loaded, for ``_save`` to tell whether the draft changed.
         state = State.from_parts(row.state, row.draft)
@@ -288,9 +288,7 @@ class ConversationService:
             raise ConflictError(row.conversation_id)
         return Handled(False, candidate_id, state.step, [read() for read in queued], replies)
 
-    def _create(
-        self, connection: Connection, hot: HotCursor, inbound: Inbound, now: datetime
-    ) -> Loaded:
+    def _create(self, hot: HotCursor, inbound: Inbound, now: datetime) -> Loaded:
         locale = inbound.locale_hint if inbound.locale_hint in self.flow.locales else None
         hot.create(
             {
