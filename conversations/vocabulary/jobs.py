@@ -47,6 +47,12 @@ _CUTOFF = 82.0
 _MAX_NAMES = 40
 
 
+def _long_enough_for_words(query: str) -> bool:
+    """Whether word-level scores count for this query."""
+    # A syllabic script says in 3 signs what Latin says in 6: "ክሽነ" (kitchen).
+    return len(query) >= (4 if query.isascii() else 2)
+
+
 def _score(query: str, name: str, **_: object) -> float:
     """Whole-name similarity, or the best word-level similarity for multi-word names.
 
@@ -55,8 +61,7 @@ def _score(query: str, name: str, **_: object) -> float:
     if query == name:
         return 100.0
     best = min(fuzz.ratio(query, name), 99.0)
-    # A syllabic script says in 3 signs what Latin says in 6: "ክሽነ" (kitchen).
-    if len(query) >= (4 if query.isascii() else 2):
+    if _long_enough_for_words(query):
         best = max(best, fuzz.token_set_ratio(query, name) if " " in name or " " in query else 0)
         best = max(best, max((fuzz.ratio(query, word) for word in name.split()), default=0) - 2)
     return float(min(best, 95.0))
@@ -70,6 +75,12 @@ class _Index:
     names: list[str]
     names_with_word: dict[str, list[int]]
     words: list[str]
+    spaced: list[int]
+    """The numbers of the names of several words: the only ones ``_score`` compares token sets
+    with when the query is a single word."""
+    spaced_sorted_words: list[str]
+    """Those names' distinct words, sorted, joined by a space (what the token-set ratio compares
+    a one-word query with when the name lacks that word)."""
 
     @classmethod
     def of(cls, codes: dict[str, list[str]]) -> "_Index":
@@ -78,7 +89,15 @@ class _Index:
         for number, name in enumerate(names):
             for word in set(name.split()):
                 names_with_word.setdefault(word, []).append(number)
-        return cls(codes, names, names_with_word, list(names_with_word))
+        spaced = [number for number, name in enumerate(names) if " " in name]
+        return cls(
+            codes,
+            names,
+            names_with_word,
+            list(names_with_word),
+            spaced,
+            [" ".join(sorted(set(names[number].split()))) for number in spaced],
+        )
 
     def close_names(self, query: str) -> list[tuple[str, float]]:
         """The names that score at least the cutoff, best first: what ``process.extract`` with
@@ -91,12 +110,12 @@ class _Index:
         """
         # ``extract`` (limit=None: every name past the cutoff) scores the whole list in one call,
         # faster than ``extract_iter``, which yields back to Python name by name.
-        near: set[int] = set()
-        for scorer in (fuzz.ratio, fuzz.token_set_ratio):
-            found = process.extract(
-                query, self.names, scorer=scorer, score_cutoff=_CUTOFF, limit=None
-            )
-            near.update(number for _, _, number in found)
+        found = process.extract(
+            query, self.names, scorer=fuzz.ratio, score_cutoff=_CUTOFF, limit=None
+        )
+        near = {number for _, _, number in found}
+        if _long_enough_for_words(query):  # else ``_score`` compares no token sets
+            near.update(self._token_set_close(query))
         words = process.extract(
             query, self.words, scorer=fuzz.ratio, score_cutoff=_CUTOFF + 2, limit=None
         )
@@ -105,6 +124,22 @@ class _Index:
         scored = [(_score(query, self.names[number]), number) for number in near]
         ranked = sorted((-score, number) for score, number in scored if score >= _CUTOFF)
         return [(self.names[number], -score) for score, number in ranked[:_MAX_NAMES]]
+
+    def _token_set_close(self, query: str) -> list[int]:
+        """The names whose token-set ratio with ``query`` reaches the cutoff."""
+        if " " in query:
+            found = process.extract(
+                query, self.names, scorer=fuzz.token_set_ratio, score_cutoff=_CUTOFF, limit=None
+            )
+            return [number for _, _, number in found]
+        # One word: ``_score`` compares token sets only with names of several words, and for
+        # those the token-set ratio is 100 when the name has that word, else the plain ratio of
+        # the word with the name's sorted words (rapidfuzz's definition), which C computes for
+        # the whole list much faster than token sets.
+        found = process.extract(
+            query, self.spaced_sorted_words, scorer=fuzz.ratio, score_cutoff=_CUTOFF, limit=None
+        )
+        return [*self.names_with_word.get(query, ()), *(self.spaced[at] for _, _, at in found)]
 
 
 _JOB_NAMES = _Index.of(_NAMES)
