@@ -217,12 +217,20 @@ def _measure_interleaved(
 
 
 def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (0 where there is no /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of a process and its children (``serve``'s conversation
+    writer is one: bot/writer_process.py), 0 where there is no /proc."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:  # gone meanwhile, or no /proc
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def latency_figures(latencies: Sequence[float], elapsed: float) -> dict[str, float]:

@@ -17,15 +17,24 @@ import queue
 import threading
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Protocol
 
 from bot.service import ConversationService, Handled, Inbound
 
-__all__ = ["Inbox"]
+__all__ = ["Inbox", "MessageInbox"]
 
 log = logging.getLogger(__name__)
 
 _Waiter = asyncio.Future[Handled]
 _Item = tuple[Inbound, asyncio.AbstractEventLoop, _Waiter]
+
+
+class MessageInbox(Protocol):
+    """The web's way in: this thread's ``Inbox``, or ``bot.writer_process.WriterProcess``."""
+
+    async def handle(self, inbound: Inbound) -> Handled: ...
+
+    def close(self) -> None: ...
 
 
 class Inbox:

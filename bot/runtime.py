@@ -7,9 +7,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.telegram_intercept import telegram_hooks
 from bot.i18n import available_locales, lexicon
-from bot.inbox import Inbox
+from bot.inbox import Inbox, MessageInbox
 from bot.service import ConversationService
 from bot.settings import Settings
+from bot.writer_process import WriterProcess
 from conversations.flow import build_flow
 from storage import make_engine, make_session_factory, upgrade
 
@@ -22,7 +23,7 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     service: ConversationService
-    inbox: Inbox = field(default=None)  # type: ignore[assignment]  # built from the service
+    inbox: MessageInbox = field(default=None)  # type: ignore[assignment]  # built from the service
     """The web's way in: concurrent messages share a transaction (group commit)."""
 
     def __post_init__(self) -> None:
@@ -34,8 +35,14 @@ class Runtime:
         self.engine.dispose()
 
 
-def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
-    """Connect to the database, bring its schema to the latest migration, build the service."""
+def open_runtime(
+    settings: Settings, *, migrate: bool = True, writer_process: bool = False
+) -> Runtime:
+    """Connect to the database, bring its schema to the latest migration, build the service.
+
+    ``writer_process`` (``tremplin serve``) starts the web's inbox in a child process of its own
+    (bot/writer_process.py); otherwise it is a thread of this process, started at first use.
+    """
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
@@ -44,4 +51,8 @@ def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     flow = build_flow(locales, lexicon(locales))
     renderers, intercepts = telegram_hooks(flow)
     service = ConversationService(sessions, flow, renderers=renderers, intercepts=intercepts)
-    return Runtime(settings, engine, sessions, service)
+    if not writer_process:
+        return Runtime(settings, engine, sessions, service)
+    inbox = WriterProcess(settings)
+    inbox.start()
+    return Runtime(settings, engine, sessions, service, inbox)

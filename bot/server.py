@@ -76,7 +76,9 @@ def serve(
     simulator: bool = False,
     demo: bool = False,
 ) -> int:
-    runtime = open_runtime(settings)
+    # The conversation writer in a process of its own: the web's event loop and the engine do
+    # not share one interpreter lock (bot/writer_process.py).
+    runtime = open_runtime(settings, writer_process=True)
     # Without a public URL of its own, the address to print is the one this server listens on.
     local = f"http://{host}:{port}"
     base_url = local if settings.public_url == DEFAULT_PUBLIC_URL else settings.public_url

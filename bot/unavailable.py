@@ -19,6 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from bot.writer_process import WriterUnavailableError
 from storage.faults import is_unavailable
 
 __all__ = ["RETRY_AFTER_SECONDS", "database_error_handlers", "unavailable_response"]
@@ -45,9 +46,19 @@ async def _database_error(request: Request, error: Exception) -> Response:
     return unavailable_response()
 
 
+async def _writer_unavailable(request: Request, error: Exception) -> Response:
+    # The writer process died with the message in hand: saved or not, the provider's retry is
+    # safe (a committed message is recognised by its provider id), and ``serve`` starts another.
+    del error
+    log.warning("conversation writer unavailable on %s", request.url.path)
+    return unavailable_response()
+
+
 def database_error_handlers() -> Mapping[Any, Any]:
-    """Starlette ``exception_handlers`` mapping the database's absence to 503."""
+    """Starlette ``exception_handlers`` mapping the database's absence to 503 (and the writer
+    process's, which is the same for a caller: nothing is known to be saved, try again)."""
     return {
+        WriterUnavailableError: _writer_unavailable,
         DBAPIError: _database_error,
         DisconnectionError: _database_error,
         PoolTimeoutError: _database_error,

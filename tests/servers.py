@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -24,11 +24,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def tremplin_serve(database_url: str, log_path: Path, *args: str) -> Iterator[str]:
-    """``python -m bot serve`` on a free loopback port; yields its base URL once healthy."""
+def tremplin_serve(
+    database_url: str, log_path: Path, *args: str, env: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """``python -m bot serve`` on a free loopback port (``env`` added to its environment);
+    yields its base URL once healthy."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "TREMPLIN_DATABASE_URL": database_url}
+    env = {**os.environ, **(env or {}), "TREMPLIN_DATABASE_URL": database_url}
     with log_path.open("w") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve", "--port", str(port), *args],
