@@ -29,6 +29,7 @@ from tests.bot.fake_twilio import (
     sign,
     sms_runtime,
 )
+from tests.bot.same_cv import sms_and_console_cvs
 from tests.conversations.golden import GOLDEN_DIR, parse
 
 Sessions = sessionmaker[Session]
@@ -309,27 +310,9 @@ def test_only_post_is_routed(client: TestClient) -> None:
 def test_a_whole_conversation_by_sms_gives_the_same_cv_as_the_terminal_phone(
     twilio: Webhooks, session_factory: Sessions
 ) -> None:
-    from bot.console import CHANNEL as CONSOLE
-    from bot.cv_document import cv_document, find_candidate
-    from bot.service import ConversationService, Inbound
-    from bot.settings import Settings
-    from conversations.flow import DEFAULT_FLOW
-    from storage import Candidate, ChannelIdentity
-
     for line in HAPPY_PATH:
         assert twilio.text(line, phone=PHONE).status_code == 200
-    console = ConversationService(session_factory, DEFAULT_FLOW)
-    for line in HAPPY_PATH:
-        console.handle(Inbound(CONSOLE, "+33700000001", TextReceived(line)))
-    with session_factory() as session:
-        by_sms = find_candidate(session, PHONE)
-        identity = session.scalars(
-            select(ChannelIdentity).where(ChannelIdentity.channel == CONSOLE)
-        ).one()
-        by_console = session.get(Candidate, identity.candidate_id)
-        assert by_sms is not None and by_console is not None
-        sms_cv = cv_document(session, by_sms, Settings())
-        console_cv = cv_document(session, by_console, Settings())
+    sms_cv, console_cv = sms_and_console_cvs(session_factory, PHONE, HAPPY_PATH)
     assert sms_cv["status"] == console_cv["status"] == "submitted"
     assert sms_cv["cv"] == console_cv["cv"]
     assert sms_cv["candidate"]["channels"] == [{"channel": "sms", "address": PHONE}]

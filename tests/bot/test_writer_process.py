@@ -23,12 +23,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import create_app
 from bot.runtime import Runtime, open_runtime
-from bot.service import ConversationService, Handled, Inbound
+from bot.service import Handled, Inbound
 from bot.settings import Settings
 from bot.unavailable import RETRY_AFTER_SECONDS
 from bot.writer_process import WriterProcess, WriterUnavailableError, _transportable
 from conversations.events import TextReceived
-from conversations.flow import DEFAULT_FLOW
 from storage import Conversation, make_engine, make_session_factory
 from tests.bot.fake_twilio import (
     ACCOUNT_SID,
@@ -39,6 +38,7 @@ from tests.bot.fake_twilio import (
     Webhooks,
     sms_runtime,
 )
+from tests.bot.same_cv import sms_and_console_cvs
 from tests.conversations.golden import GOLDEN_DIR, parse
 from tests.servers import tremplin_serve
 
@@ -218,9 +218,6 @@ def test_serve_gives_the_terminal_phones_cv_through_its_writer_even_after_the_wr
     is killed half-way: ``serve`` starts another (the next webhook may get a 503 if it raced the
     death; Twilio's retry of it then goes through), and the CV is the one the terminal phone
     builds from the same answers."""
-    from bot.console import CHANNEL as CONSOLE
-    from bot.cv_document import cv_document, find_candidate
-    from storage import Candidate, ChannelIdentity
 
     database_url = f"sqlite:///{tmp_path / 'serve.db'}"
     env = {
@@ -250,20 +247,10 @@ def test_serve_gives_the_terminal_phones_cv_through_its_writer_even_after_the_wr
             assert twilio.text(line, phone=phone).status_code == 200
 
     engine = make_engine(database_url)
-    sessions = make_session_factory(engine)
-    console = ConversationService(sessions, DEFAULT_FLOW)
-    for line in HAPPY_PATH:
-        console.handle(Inbound(CONSOLE, "+33700000001", TextReceived(line)))
-    with sessions() as session:
-        by_sms = find_candidate(session, phone)
-        identity = session.scalars(
-            select(ChannelIdentity).where(ChannelIdentity.channel == CONSOLE)
-        ).one()
-        by_console = session.get(Candidate, identity.candidate_id)
-        assert by_sms is not None and by_console is not None
-        sms_cv = cv_document(session, by_sms, Settings())
-        console_cv = cv_document(session, by_console, Settings())
-    engine.dispose()
+    try:
+        sms_cv, console_cv = sms_and_console_cvs(make_session_factory(engine), phone, HAPPY_PATH)
+    finally:
+        engine.dispose()
     assert sms_cv["status"] == console_cv["status"] == "submitted"
     assert sms_cv["cv"] == console_cv["cv"]
     assert "conversation writer stopped" in (tmp_path / "serve.log").read_text()
