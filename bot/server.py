@@ -23,6 +23,7 @@ from bot.channels.telegram_api import TelegramSender
 from bot.channels.twilio_sms import SMS_OFF_MESSAGE, TwilioSender, public_url_warning, sms_enabled
 from bot.coach.setup import prepare_workspace
 from bot.housekeeping import start_housekeeping
+from bot.public_cv.pdf import pdf_support
 from bot.runtime import open_runtime
 from bot.settings import DEFAULT_PUBLIC_URL, Settings
 from bot.worker import BackgroundWorker, OutboxWorker, Sender, send_timeout
@@ -55,6 +56,9 @@ def _announce_channels(settings: Settings) -> None:
     warning = public_url_warning(settings)
     if warning is not None:
         print(warning, flush=True)
+    missing = pdf_support()
+    if missing is not None:
+        print(f"Public CVs are served without their PDF. {missing}", flush=True)
 
 
 def is_loopback(host: str) -> bool:

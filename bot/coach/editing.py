@@ -34,13 +34,21 @@ class _Change:
     value: str | None
 
 
-def _target(draft: dict[str, Any], path: str) -> tuple[dict[str, Any], str]:
-    """The dict holding the field at ``path`` and the field's key in it."""
+def _step(node: Any, part: str) -> Any:
+    return node[int(part)] if isinstance(node, list) else node[part]
+
+
+def _target(draft: dict[str, Any], path: str) -> tuple[Any, str | int]:
+    """The dict or list holding the field at ``path``, and the field's key or index in it.
+
+    A list item can be a field of its own: ``cv.interests.0`` is the first interest, a free
+    text held directly in the list (as ``cv.skills.1`` or ``cv.target_jobs.0`` are).
+    """
     *parents, last = path.split(".")
     node: Any = draft
     for part in parents:
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    return node, last
+        node = _step(node, part)
+    return node, int(last) if isinstance(node, list) else last
 
 
 def _changes(editables: list[Editable], form: dict[str, str]) -> list[_Change]:

@@ -36,7 +36,7 @@ from bot.public_cv.contact import (
 from bot.public_cv.labels import PL_, page_language
 from bot.public_cv.mailer import MailError, contact_mail, send_mail, smtp_config
 from bot.public_cv.page import content_security_policy, page_links, render_page, share_caption
-from bot.public_cv.pdf import PDF_TYPE, html_to_pdf
+from bot.public_cv.pdf import PDF_TYPE, PdfUnavailableError, html_to_pdf
 from bot.public_cv.published import (
     SHARE_NETWORKS,
     PublishedCv,
@@ -164,7 +164,15 @@ def public_cv_routes(runtime: Runtime) -> list[BaseRoute]:
         published = await run_in_threadpool(lookup, request.path_params["slug"])
         if isinstance(published, Unavailable):
             return _unavailable(published)
-        data = await run_in_threadpool(make_pdf, published, lang)
+        try:
+            data = await run_in_threadpool(make_pdf, published, lang)
+        except PdfUnavailableError as missing:
+            # Said to the operator once per request; the visitor is told the PDF is not here.
+            log.error("%s", missing)
+            return PlainTextResponse(
+                "Le PDF n'est pas disponible pour le moment. / The PDF is not available right now.",
+                status_code=503,
+            )
         cv = cv_page(published.document, lang)
         name = "-".join(cv.name.replace(".", "").split()) or "CV"
         headers = {

@@ -11,11 +11,16 @@ from PIL import Image, ImageStat
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.public_cv.pdf import pdf_support
 from bot.public_cv.share_image import SHARE_IMAGE_SIZE
 from storage.models import CvRender, Media
 from tests.bot.public_cv.conftest import MakePerson, assert_private
 from tests.bot.public_cv.publishing import publish
 from tests.web import TestClient
+
+pytestmark = pytest.mark.skipif(
+    pdf_support() is not None, reason=f"PDF tests skipped: {pdf_support()}"
+)
 
 # A 2×2 JPEG is enough to stand for a photo (the media module stores them re-encoded).
 _PHOTO = io.BytesIO()
