@@ -13,6 +13,7 @@ DELETE, a refusal, an invitation code) take a few more statements, in SQL Core, 
 transaction.
 """
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
@@ -21,10 +22,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.invitations import codes_for, typed_code
 from bot.media import IncomingMedia, keep_media
 from bot.outbox_rows import Purpose, cancel_pending
 from bot.privacy import erase_candidate
@@ -66,6 +68,8 @@ _versions = tables.cv_versions
 _messages = tables.messages
 _audit = tables.audit_events
 _invitations = tables.invitations
+_media = tables.media
+_reviews = tables.reviews
 
 # Tries of a message (or a batch) that raced another process: the second one always finds the
 # other's commit, so three is plenty.
@@ -239,7 +243,8 @@ class ConversationService:
 
         # Read before the engine takes the state over (step_in_place changes it in place).
         old_step, old_locale = state.step, state.locale
-        new_state, outputs = step_in_place(self.flow, state, inbound.event, now=now)
+        event = self._with_invitations(connection, inbound.event, state, now)
+        new_state, outputs = step_in_place(self.flow, state, event, now=now)
         # After DELETE the state is new and has no language: say goodbye in the person's own.
         locale = new_state.locale or old_locale
         replies = self.renderers.get(inbound.channel, render_sms)(outputs, locale)
@@ -266,6 +271,19 @@ class ConversationService:
         outbox_ids = [outbox_id() for outbox_id in queued]
         log.debug("handled inbound: %s -> %s, %d replies", old_step, new_state.step, len(replies))
         return Handled(False, candidate_id, new_state.step, outbox_ids, replies)
+
+    @staticmethod
+    def _with_invitations(
+        connection: Connection, event: Event, state: State, now: datetime
+    ) -> Event:
+        """The event, with the coaches' codes it may name when the conversation waits for one
+        (the first message, the code question): the engine then tells a mistyped code."""
+        if not isinstance(event, TextReceived) or state.step not in ("start", "invite_code"):
+            return event
+        if typed_code(event.text) is None:
+            return event
+        known = codes_for(connection, event.text, now=now)
+        return dataclasses.replace(event, invitations=tuple(sorted(known.items())))
 
     def _divert(
         self,
@@ -396,13 +414,25 @@ class ConversationService:
                 )
                 self._audit(connection, candidate_id, "submitted", now)
             elif isinstance(output, Declined):
-                # Keep nothing about the person beyond what honouring the refusal needs.
-                connection.execute(
-                    update(_messages)
-                    .where(_messages.c.candidate_id == candidate_id)
-                    .values(body=None)
-                )
+                self._forget_before_refusal(connection, candidate_id)
                 self._audit(connection, candidate_id, "consent_declined", now)
+
+    @staticmethod
+    def _forget_before_refusal(connection: Connection, candidate_id: str) -> None:
+        """Keep nothing about the person beyond what honouring the refusal needs: the texts
+        they sent, a photo, any version of the draft and the coach's link go; the engine's new
+        state (saved with the message) empties the draft and clears the consent, so the
+        reminder job never writes to them."""
+        connection.execute(
+            update(_messages).where(_messages.c.candidate_id == candidate_id).values(body=None)
+        )
+        for table in (_media, _versions, _reviews):
+            connection.execute(delete(table).where(table.c.candidate_id == candidate_id))
+        connection.execute(
+            update(_candidates)
+            .where(_candidates.c.id == candidate_id)
+            .values(invite_code=None, coach_id=None, consent_at=None)
+        )
 
     @staticmethod
     def _link_invitation(connection: Connection, candidate_id: str, code: str) -> None:

@@ -22,6 +22,7 @@ from conversations.parsing.normalize import fold, has_visible_text
 from conversations.parsing.phones import to_e164
 from conversations.parsing.places import find_country, parse_location
 from conversations.questions import Choice
+from conversations.state import State
 from conversations.turn import END_PART, Turn
 from conversations.vocabulary.jobs import JOB_BY_CODE, JOBS, SKILLS, match_jobs
 from conversations.vocabulary.languages import find_language, language_name
@@ -174,22 +175,71 @@ def answer_consent(turn: Turn, text: str) -> None:
         turn.state.consent_at = turn.now.isoformat()
         turn.accept()
         return
+    decline(turn)
+
+
+def decline(turn: Turn) -> None:
+    """Consent refused, first time or after going back: nothing given so far is kept.
+
+    The names, the draft, an earlier consent and a coach's code go with the old state (the
+    service erases what storage held of them, ``Declined``); only the language stays, to answer
+    in it, and the refusal itself, so that no reminder is ever sent.
+    """
     turn.say("consent_declined")
     turn.emit(Declined())
-    turn.state.step = "declined"
-    turn.state.history.clear()
+    turn.state = State(step="declined", locale=turn.state.locale)
 
 
 def answer_invite_code(turn: Turn, text: str) -> None:
+    state = turn.state
+    pending = state.pending or {}
+    if pending.get("kind") == "invite_confirm":
+        _confirm_near_code(turn, text, pending)
+        return
     code = text.replace(" ", "").replace("-", "").upper()
     if fold(text) in NO_WORDS or fold(text) in ("2", "pas de code", "aucun", "no code"):
         turn.accept()
-    elif _INVITE.match(code):
-        turn.state.invite_code = code
-        turn.emit(InviteCodeGiven(code))
-        turn.accept()
-    else:
+        return
+    if not _INVITE.match(code):
         turn.reject("invite_code_bad")
+        return
+    known = turn.invitations
+    if known is None or code in dict(known):
+        _take_code(turn, code)
+    elif len(known) == 1:
+        # One keystroke away from a real code: ask, naming the organisation, before linking.
+        near, organisation = known[0]
+        state.pending = {"kind": "invite_confirm", "code": near, "organisation": organisation}
+        turn.ask()
+    else:
+        turn.reject("invite_code_unknown", code=code)
+
+
+def _take_code(turn: Turn, code: str) -> None:
+    turn.state.invite_code = code
+    turn.emit(InviteCodeGiven(code))
+    organisation = dict(turn.invitations or ()).get(code)
+    if organisation:
+        turn.say("invite_code_known", organisation=organisation)
+    turn.accept()
+
+
+def _confirm_near_code(turn: Turn, text: str, pending: dict[str, Any]) -> None:
+    agreed = parse_yes_no(text, _labels(turn))
+    if agreed is None and _INVITE.match(text.replace(" ", "").replace("-", "")):
+        turn.state.pending = None  # another code typed instead of yes or no: read that one
+        answer_invite_code(turn, text)
+        return
+    if agreed is None:
+        turn.reject("choose_number", max=2)
+        return
+    turn.state.pending = None
+    if agreed:
+        turn.invitations = ((pending["code"], pending["organisation"]),)
+        _take_code(turn, pending["code"])
+    else:
+        turn.say("invite_code_retype")
+        turn.ask()
 
 
 # Part 1 -------------------------------------------------------------------------------------

@@ -77,6 +77,8 @@ def step_in_place(
     must not be read afterwards. Saves the deep copy of the state (and its draft) that ``step``
     makes, for the service, which builds a fresh state from storage for every message."""
     turn = Turn(flow, state, now, event.caps)
+    if isinstance(event, TextReceived):
+        turn.invitations = event.invitations
     _handle(turn, event, _hours_since(turn.state.last_seen, now))
     turn.state.last_seen = now.isoformat()
     return turn.state, turn.outputs
@@ -142,9 +144,11 @@ def _begin(turn: Turn, text: str) -> None:
     """The very first message: it is a greeting, not an answer, but may carry a coach's code."""
     state = turn.state
     found = _INVITE_IN_TEXT.search(text.upper())
-    if found:
-        state.invite_code = found.group(1).replace("-", "")
-        turn.emit(InviteCodeGiven(state.invite_code))
+    code = found.group(1).replace("-", "") if found else None
+    # A code the service does not know is not taken: the code question comes, and says so.
+    if code is not None and (turn.invitations is None or code in dict(turn.invitations)):
+        state.invite_code = code
+        turn.emit(InviteCodeGiven(code))
     if state.locale in turn.flow.locales:
         turn.say("language_hint")
         turn.go("consent", remember=False)

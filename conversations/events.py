@@ -11,6 +11,7 @@ __all__ = [
     "Capabilities",
     "ContactShared",
     "Event",
+    "Invitations",
     "MediaReceived",
     "PhotoReceived",
     "TextReceived",
@@ -31,10 +32,18 @@ class Capabilities:
 SMS_CAPABILITIES = Capabilities()
 
 
+Invitations = tuple[tuple[str, str], ...]
+"""Coaches' codes a message may mean, each with the organisation to name to the candidate."""
+
+
 @dataclass(frozen=True, slots=True)
 class TextReceived:
     text: str
     caps: Capabilities = field(default=SMS_CAPABILITIES)
+    invitations: Invitations | None = None
+    """Set by the service when the conversation waits for a coach's code: the known codes that
+    the text names or nearly names (one keystroke away). None: not looked up, and any code of
+    the right shape is taken as it is (a conversation with no database behind it)."""
 
 
 @dataclass(frozen=True, slots=True)

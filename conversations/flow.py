@@ -43,6 +43,22 @@ def _jobs_prompt(state: State) -> Msg:
     return Msg("ask_target_jobs_second" if state.index else "ask_target_jobs")
 
 
+def _near_code(state: State) -> dict[str, str] | None:
+    pending = state.pending or {}
+    return pending if pending.get("kind") == "invite_confirm" else None
+
+
+def _invite_prompt(state: State) -> Msg:
+    near = _near_code(state)
+    if near is None:
+        return Msg("ask_invite_code")
+    return msg("invite_code_near", code=near["code"], organisation=near["organisation"])
+
+
+def _invite_choices(state: State) -> list[Choice]:
+    return listed("yes_no") if _near_code(state) else []
+
+
 def _loop_choices(field: str, state: State) -> list[Choice]:
     return listed("loop_edit") if state.cv[field] else listed("yes_no")
 
@@ -145,6 +161,8 @@ def build_flow(
                 a.answer_invite_code,
                 optional=True,
                 when=_no_code_yet,
+                prompt_of=_invite_prompt,
+                choices=_invite_choices,
             ),
             # 1. About you
             q(

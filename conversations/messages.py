@@ -30,6 +30,12 @@ MESSAGES: dict[str, str] = {
         "As-tu un code donné par un coach ? Écris-le (ex : T4821). Sinon envoie PASSER."
     ),
     "invite_code_bad": N_("Un code ressemble à T4821. Vérifie-le, ou envoie PASSER."),
+    "invite_code_unknown": N_(
+        "Je ne connais pas le code {code}. Vérifie-le et écris-le encore, ou envoie PASSER."
+    ),
+    "invite_code_near": N_("Veux-tu dire le code {code} de {organisation} ?"),
+    "invite_code_known": N_("C'est noté : ton coach est chez {organisation}."),
+    "invite_code_retype": N_("D'accord, je ne le garde pas."),
     # Parts
     "part_start": N_("Partie {part} sur 6 : {title}"),
     "checkpoint": N_("Partie {part} sur 6 finie, c'est enregistré !"),

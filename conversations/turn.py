@@ -8,7 +8,7 @@ history BACK walks, and the offer of HELP or SKIP after three failed tries.
 
 from datetime import datetime
 
-from conversations.events import Capabilities
+from conversations.events import Capabilities, Invitations
 from conversations.outputs import Msg, Output, Say, Summary, Term, Text, msg, msg_from
 from conversations.questions import PARTS, Flow, Question
 from conversations.saved import saved_answer
@@ -30,6 +30,8 @@ class Turn:
         self.state = state
         self.now = now
         self.caps = caps
+        self.invitations: Invitations | None = None
+        """The coaches' codes the message may mean, when the service looked them up."""
         self.outputs: list[Output] = []
 
     # Replies -------------------------------------------------------------------------------
@@ -64,9 +66,9 @@ class Turn:
             return
         prompt = question.prompt_of(state) if question.prompt_of else Msg(question.prompt)
         choices = tuple(label for _, label in question.choices(state)) if question.choices else ()
-        self.outputs.append(
-            Say(prompt, step=question.id, choices=choices, expects=question.expects)
-        )
+        # A text question can ask a yes/no on top of itself (a coach's code nearly typed).
+        expects = "choice" if choices and question.expects == "text" else question.expects
+        self.outputs.append(Say(prompt, step=question.id, choices=choices, expects=expects))
 
     # Navigation ----------------------------------------------------------------------------
     def go(self, step: str, index: int | None = None, *, remember: bool = True) -> None:

@@ -11,6 +11,7 @@ __all__ = [
     "candidates",
     "channel_identities",
     "coach_sessions",
+    "coaches",
     "contact_messages",
     "conversations",
     "cv_drafts",
@@ -20,8 +21,10 @@ __all__ = [
     "link_codes",
     "media",
     "messages",
+    "organisations",
     "outbox",
     "rate_limit_hits",
+    "reviews",
 ]
 
 _TABLES = Base.metadata.tables
@@ -31,6 +34,7 @@ audit_events: Table = _TABLES["audit_events"]
 candidates: Table = _TABLES["candidates"]
 channel_identities: Table = _TABLES["channel_identities"]
 coach_sessions: Table = _TABLES["coach_sessions"]
+coaches: Table = _TABLES["coaches"]
 contact_messages: Table = _TABLES["contact_messages"]
 conversations: Table = _TABLES["conversations"]
 cv_drafts: Table = _TABLES["cv_drafts"]
@@ -40,5 +44,7 @@ invitations: Table = _TABLES["invitations"]
 link_codes: Table = _TABLES["link_codes"]
 media: Table = _TABLES["media"]
 messages: Table = _TABLES["messages"]
+organisations: Table = _TABLES["organisations"]
 outbox: Table = _TABLES["outbox"]
 rate_limit_hits: Table = _TABLES["rate_limit_hits"]
+reviews: Table = _TABLES["reviews"]

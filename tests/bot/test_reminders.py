@@ -20,7 +20,7 @@ from conversations.engine import GREETINGS
 from conversations.events import TextReceived
 from conversations.outputs import Output, Say, msg
 from conversations.parsing.normalize import fold
-from storage import Candidate, Outbox
+from storage import AuditEvent, Candidate, Conversation, CvDraft, Message, Outbox
 from tests.conversations.golden import FLOW, GOLDEN_DIR, parse
 
 Sessions = sessionmaker[Session]
@@ -266,6 +266,34 @@ def test_nothing_without_consent(
         assert run_job(db, T0 + timedelta(days=days)) == 0
     assert reminders(session_factory) == []
     assert reminders(session_factory, "+33600000001") == []
+
+
+def test_consent_refused_after_going_back_keeps_nothing_and_never_reminds(
+    send: Send, db: Engine, session_factory: Sessions
+) -> None:
+    for line in ("Bonjour", "1", "1", "PASSER", "Nadia", "Khalil"):
+        send(line)
+    for _ in range(4):  # back from the town to the consent question
+        send("RETOUR")
+    refused = send("2")
+    assert refused.replies[0].text.startswith("D'accord, je ne garde rien.")
+    with session_factory() as session:
+        candidate = session.scalars(select(Candidate)).one()
+        draft = session.scalars(select(CvDraft)).one()
+        conversation = session.scalars(select(Conversation)).one()
+        bodies = session.scalars(select(Message.body).where(Message.direction == "in")).all()
+        assert candidate.consent_at is None and candidate.status == "in_progress"
+        assert draft.document["candidate"]["first_name"] is None
+        assert draft.document["candidate"]["last_name"] is None
+        assert "Nadia" not in str(conversation.state) and "Khalil" not in str(draft.document)
+        assert bodies and all(body is None for body in bodies)
+        actions = session.scalars(select(AuditEvent.action)).all()
+        assert "consent_declined" in actions
+    for days in (2, 7, 30):
+        assert run_job(db, T0 + timedelta(days=days)) == 0
+    assert reminders(session_factory) == []
+    again = send("Bonjour")  # coming back later starts from the consent question
+    assert again.step == "consent"
 
 
 def test_the_reminder_goes_to_the_channel_the_candidate_writes_on(
