@@ -6,6 +6,7 @@ your first name?". Vocabulary terms are translated through their gettext context
 Channel-specific layout (SMS segments, Telegram keyboards) builds on ``Renderer.say_text``.
 """
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
@@ -52,6 +53,10 @@ class Renderer:
         return self._t.pgettext(context, message)
 
     def message(self, message: Msg) -> str:
+        if message.locales:
+            alone = dataclasses.replace(message, locales=())
+            lines = dict.fromkeys(renderer(locale).message(alone) for locale in message.locales)
+            return "\n".join(lines)
         if message.id in PLURALS:
             singular, plural = PLURALS[message.id]
             template = self._t.ngettext(singular, plural, message.count or 0)

@@ -10,11 +10,10 @@ from conversations.outputs import EraseRequested, Join, Msg, OptedIn, OptedOut, 
 from conversations.questions import PARTS
 from conversations.saved import saved_answer
 from conversations.state import State
-from conversations.turn import END_PART, MAX_TRIES, Turn
+from conversations.turn import END_PART, MAX_TRIES, NEVER_SKIPPED, Turn
 
 __all__ = ["ask_menu", "run_command"]
 
-_NO_SKIP = ("language", "consent")
 _LOOP_TITLES = {"experience_title": "experiences", "training_title": "trainings"}
 _LOOP_STARTS = ("has_experience", "has_training")
 
@@ -40,7 +39,9 @@ def _help(turn: Turn) -> None:
         turn.say(question.help)
         if question.optional and question.help != "help_optional":
             turn.say("help_optional")
-    turn.say("help_commands")
+    if turn.state.locale is not None:
+        # The command words are the chosen language's; before that, the menu is all there is.
+        turn.say("help_commands")
     _reask(turn)
 
 
@@ -58,6 +59,14 @@ def _back(turn: Turn) -> None:
         state.pending = None  # back from the list of jobs to the words that found them
         turn.ask()
         return
+    if state.step == "consent" and state.locale is not None:
+        # Back from the first question to the language menu: the language may be the wrong one.
+        turn.say("back_to_language")
+        state.tries, state.pending = 0, None
+        state.step = "language"
+        state.history.clear()
+        turn.ask()
+        return
     if not state.history:
         turn.say("back_first")
         turn.ask()
@@ -73,7 +82,7 @@ def _back(turn: Turn) -> None:
 def _skip(turn: Turn) -> None:
     state = turn.state
     question = turn.question
-    if question is None or state.step in _NO_SKIP:
+    if question is None or state.step in NEVER_SKIPPED:
         turn.say("skip_required")
         _reask(turn)
         return

@@ -246,7 +246,7 @@ def _confirm_near_code(turn: Turn, text: str, pending: dict[str, Any]) -> None:
 def _name(turn: Turn, text: str, field: str, example: str) -> None:
     letters = sum(ch.isalpha() for ch in text)
     if letters == 0 or len(text) > LIMITS["name"] or not _NAME.match(text):
-        turn.reject("name_bad", example=Msg(example))
+        turn.reject(f"{field}_bad" if field == "first_name" else "name_bad", example=Msg(example))
         return
     if text.islower() or text.isupper():
         text = "-".join(part.capitalize() for part in text.title().split("-"))

@@ -137,6 +137,8 @@ def _command_applies(turn: Turn, command: str) -> bool:
     state = turn.state
     if command == "MORE":
         return state.summary_page is not None
+    if command in ("BACK", "SKIP") and state.step in ("language", "consent"):
+        return True  # BACK has somewhere to go; SKIP says kindly that this one is needed
     return not (command in _AFTER_CONSENT and state.step in _BEFORE_CONSENT)
 
 

@@ -45,6 +45,7 @@ MESSAGES: dict[str, str] = {
     "ask_first_name": N_("Quel est ton prénom ?"),
     "ask_last_name": N_("Et ton nom de famille ? Il reste privé : seul ton coach le voit."),
     "name_bad": N_("Écris seulement ton nom, avec des lettres. {example}"),
+    "first_name_bad": N_("Écris seulement ton prénom, avec des lettres. {example}"),
     "ask_location": N_(
         "Dans quelle ville veux-tu travailler ? Ville ou code postal, ex : Lyon ou 93200"
     ),
@@ -172,6 +173,7 @@ MESSAGES: dict[str, str] = {
         "Mots utiles : AIDE, RETOUR, PASSER, VOIR, MODIFIER, ENVOYER, LANGUE, STOP, SUPPRIMER."
     ),
     "back_first": N_("C'est la première question."),
+    "back_to_language": N_("D'accord, on revient au choix de la langue."),
     "back_saved": N_("Ta réponse : {answer}. Envoie la nouvelle, ou PASSER pour la garder."),
     "skip_required": N_("Cette question est nécessaire pour ton CV. Envoie AIDE si tu bloques."),
     "edit_menu": N_("Que veux-tu modifier ? Envoie le numéro :"),
@@ -188,6 +190,7 @@ MESSAGES: dict[str, str] = {
     "empty": N_("Je n'ai rien reçu."),
     "trimmed": N_("C'est long : j'ai gardé les {limit} premiers signes."),
     "too_many_tries": N_("Pas de souci ! Envoie AIDE pour de l'aide, ou PASSER pour passer."),
+    "too_many_tries_help": N_("Pas de souci ! Envoie AIDE pour de l'aide."),
     "media_unsupported": N_("Je ne lis que le texte. Écris ta réponse avec des mots."),
     # Examples shown when re-asking and in HELP
     "example_first_name": N_("Ex : Amina"),

@@ -51,6 +51,9 @@ class Msg:
     params: tuple[tuple[str, "Text"], ...] = ()
     count: int | None = None
     """For plural messages: the number that selects the form."""
+    locales: tuple[str, ...] = ()
+    """Before the person has chosen a language: say it in each of these, one line each, rather
+    than in the conversation's language (which is not known yet)."""
 
 
 @dataclass(frozen=True, slots=True)

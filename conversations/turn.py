@@ -6,6 +6,7 @@ once: save points at the end of each part, the return to where the person was af
 history BACK walks, and the offer of HELP or SKIP after three failed tries.
 """
 
+from dataclasses import replace
 from datetime import datetime
 
 from conversations.events import Capabilities, Invitations
@@ -14,9 +15,11 @@ from conversations.questions import PARTS, Flow, Question
 from conversations.saved import saved_answer
 from conversations.state import State
 
-__all__ = ["END_PART", "MAX_TRIES", "Turn"]
+__all__ = ["END_PART", "MAX_TRIES", "NEVER_SKIPPED", "Turn"]
 
 MAX_TRIES = 3
+NEVER_SKIPPED = ("language", "consent")
+"""Steps SKIP never passes: without a language or a consent there is no conversation."""
 END_PART = "END_PART"
 """A handler's target meaning: the current part is finished."""
 
@@ -36,7 +39,21 @@ class Turn:
 
     # Replies -------------------------------------------------------------------------------
     def say(self, message_id: str, count: int | None = None, **params: Text | str | int) -> None:
-        self.outputs.append(Say(msg(message_id, count, **params)))
+        self.outputs.append(Say(self.in_their_languages(msg(message_id, count, **params))))
+
+    def in_their_languages(self, message: Msg) -> Msg:
+        """Before a language is chosen, a message goes out in every language the person may
+        read: those of the script they wrote in, else every language of the menu."""
+        if self.state.locale is not None:
+            return message
+        return replace(message, locales=self.menu_locales())
+
+    def menu_locales(self) -> tuple[str, ...]:
+        offered = self.state.offered
+        if not offered:
+            return self.flow.locales
+        own = tuple(locale for locale in offered if locale not in ("fr", "en"))
+        return own or tuple(offered)
 
     def emit(self, output: Output) -> None:
         self.outputs.append(output)
@@ -162,11 +179,15 @@ class Turn:
         if "example" not in params and message_id in _WITH_EXAMPLE:
             # Resting steps (the save point's menu) have no question: their answer is a number.
             params["example"] = Msg(question.example if question else "example_choice")
-        self.outputs.append(Say(msg_from(message_id, params)))
+        self.outputs.append(Say(self.in_their_languages(msg_from(message_id, params))))
         if state.tries >= MAX_TRIES:
-            self.say("too_many_tries")
-            return
+            # Offer SKIP only where it is taken, and ask again: the question is still the one.
+            self.say("too_many_tries" if self.can_skip() else "too_many_tries_help")
         self.ask()
+
+    def can_skip(self) -> bool:
+        """Whether SKIP moves on from here once the tries are spent (see ``actions._skip``)."""
+        return self.question is not None and self.state.step not in NEVER_SKIPPED
 
     def show_summary(self, lines: tuple[Msg, ...], page: int = 0) -> None:
         self.state.summary_page = page
