@@ -96,21 +96,27 @@ def needs_french(value: Any) -> bool:
     )
 
 
-def untranslated_texts(cv: dict[str, Any]) -> list[str]:
-    """The free texts that still need a French version, named as the coach's page names them."""
-    names: list[str] = []
+def free_texts(cv: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every free text of the CV with the name the coach's page gives it ("Expérience 1 (lieu)")."""
+    texts: list[tuple[str, dict[str, Any]]] = []
     for key, label in _LIST_NAMES.items():
         for index, item in enumerate(cv.get(key) or []):
-            if needs_french(item):
-                names.append(f"{label} {index + 1}")
+            if isinstance(item, dict) and isinstance(item.get("text"), str):
+                texts.append((f"{label} {index + 1}", item))
             for field, field_name in _FIELD_NAMES.items():
-                if isinstance(item, dict) and needs_french(item.get(field)):
-                    names.append(f"{label} {index + 1} ({field_name})")
-    if needs_french(cv.get("story")):
-        names.append("Histoire")
-    if needs_french(cv.get("catchphrase")):
-        names.append("Phrase d'accroche")
-    return names
+                value = item.get(field) if isinstance(item, dict) else None
+                if isinstance(value, dict) and isinstance(value.get("text"), str):
+                    texts.append((f"{label} {index + 1} ({field_name})", value))
+    for key, name in (("story", "Histoire"), ("catchphrase", "Phrase d'accroche")):
+        value = cv.get(key)
+        if isinstance(value, dict) and isinstance(value.get("text"), str):
+            texts.append((name, value))
+    return texts
+
+
+def untranslated_texts(cv: dict[str, Any]) -> list[str]:
+    """The free texts that still need a French version, named as the coach's page names them."""
+    return [name for name, value in free_texts(cv) if needs_french(value)]
 
 
 def record_version(

@@ -12,8 +12,9 @@ from bot.coach.auth import Authenticated
 from bot.coach.dashboard import STATUS_LABELS
 from bot.coach.draft_view import draft_parts
 from bot.coach.scope import can_change, visible_candidate
+from bot.public_cv.privacy import hidden_in
 from bot.public_cv.published import public_facts
-from bot.publishing import untranslated_texts
+from bot.publishing import free_texts, untranslated_texts
 from bot.settings import Settings
 from bot.simulator import text_direction
 from conversations.state import State
@@ -63,6 +64,25 @@ class _Event:
     coach: str
     detail: str
     created_at: datetime
+
+
+_HIDDEN_KINDS = {
+    "email": "adresse e-mail",
+    "phone": "numéro de téléphone",
+    "address": "adresse postale",
+    "last_name": "nom de famille (remplacé par l'initiale)",
+}
+
+
+def hidden_on_public_page(cv: dict[str, Any], last_name: str | None) -> list[dict[str, str]]:
+    """What the public page will not show of the texts it publishes, and why: the coach sees
+    it before publishing, and can rewrite the sentence if what is left reads badly."""
+    hidden = []
+    for name, value in free_texts(cv):
+        shown = value.get("fr") or value["text"]
+        for part in hidden_in(shown, last_name=last_name):
+            hidden.append({"field": name, "text": part.text, "why": _HIDDEN_KINDS[part.kind]})
+    return hidden
 
 
 def _detail(action: str, detail: dict[str, Any] | None) -> str:
@@ -170,6 +190,7 @@ def candidate_context(
         and candidate.organisation_id is None,
         "parts": draft_parts(state),
         "untranslated": untranslated_texts(state.cv),
+        "hidden": hidden_on_public_page(state.cv, person.get("last_name")),
         "comments": comments,
         "version": conversation.version if conversation else 0,
         "messages": messages,

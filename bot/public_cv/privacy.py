@@ -8,10 +8,12 @@ catchphrase, experience descriptions…) are redacted too, since people write "c
 """
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import phonenumbers
 
-__all__ = ["public_name", "public_place", "redact"]
+__all__ = ["Hidden", "hidden_in", "public_name", "public_place", "redact"]
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # A street number, a street word or a second number besides the postal code: an address.
@@ -33,32 +35,93 @@ def public_name(first_name: str | None, last_name: str | None) -> str:
     return f"{first} {initial}." if initial else first
 
 
+# Street addresses in the languages the product speaks: a number and a street word ("12 rue de la
+# Paix", "3, av. Foch", "12 شارع الحرية"), or a street word and its number ("вул. Шевченка, 5").
+# The words include their common misspellings; the address runs until punctuation, the end or a
+# word that starts what comes after it ("à Lyon", "in Kabul", "в Києві").
+_STREET_WORDS = (
+    r"rue|ru|rues|avenue|avenu|avnue|aveune|av|ave|boulevard|boulevar|boulvard|bld|blvd|bd|"
+    r"chemin|chemain|ch|impasse|impase|imp|allée|allee|allé|alle|place|pl|quai|route|rte|cours|"
+    r"square|sq|cité|cite|résidence|residence|lotissement|street|st|road|rd|lane|"
+    r"شارع|زنقة|حي|جادة|سرک|سړک|جاده|خیابان|کوچه|کوڅه|"
+    r"вулиця|вулиці|вул|проспект|просп|пр|провулок|пров|бульвар|бул|площа|пл|"
+    r"ጎደና|ጎዳና"
+)
+_STOP_WORDS = (
+    r"à|a|au|aux|in|at|to|near|en|dans|près|pres|et|and|в|у|біля|і|та|في|قرب|و|در|په|او|ኣብ"
+)
+_NUMBER = r"\d{1,4}(?:\s?(?:bis|ter|b))?"
+_WORD = r"[^\W\d_][\w'’-]*"
+_ADDRESS = re.compile(
+    rf"(?<!\w)(?:{_NUMBER}\s*,?\s*(?:{_STREET_WORDS})\.?(?:\s+(?!(?:{_STOP_WORDS})(?!\w))"
+    rf"{_WORD}){{0,5}}"
+    rf"|(?:{_STREET_WORDS})\.?(?:\s+(?!(?:{_STOP_WORDS})(?!\w)){_WORD}){{1,4}},?\s*"
+    rf"{_NUMBER}"
+    rf"|{_NUMBER}\s+(?:{_WORD}\s+){{1,3}}(?:street|st|road|rd|avenue|ave|lane|drive|dr)\.?)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Hidden:
+    """A part of a free text the public page does not show, and why (for the coach)."""
+
+    kind: str
+    """``email``, ``phone``, ``address`` or ``last_name``."""
+    text: str
+
+
 def redact(text: str, *, last_name: str | None = None) -> str:
-    """The text without email addresses, phone numbers or the person's last name."""
-    text = _EMAIL.sub(_HIDDEN, text)
+    """The text without email addresses, phone numbers, street addresses or the last name."""
+    return _redacted(text, last_name, [])
+
+
+def hidden_in(text: str, *, last_name: str | None = None) -> list[Hidden]:
+    """What :func:`redact` takes out of ``text``, in order, so the coach can see it and why."""
+    found: list[Hidden] = []
+    _redacted(text, last_name, found)
+    return found
+
+
+def _redacted(text: str, last_name: str | None, found: list[Hidden]) -> str:
+    def hide(kind: str) -> Callable[[re.Match[str]], str]:
+        def replace(match: re.Match[str]) -> str:
+            found.append(Hidden(kind, match.group(0)))
+            return _HIDDEN
+
+        return replace
+
+    text = _EMAIL.sub(hide("email"), text)
     # French numbers first (06 12 34 56 78), then any international one (+93 70…).
     for region in ("FR", None):
         matches = list(phonenumbers.PhoneNumberMatcher(text, region or "ZZ", leniency=0))
         for match in reversed(matches):
+            found.append(Hidden("phone", match.raw_string))
             text = text[: match.start] + _HIDDEN + text[match.end :]
-    text = _loose_phone(text)
+    text = _loose_phone(text, hide("phone"))
+    text = _ADDRESS.sub(hide("address"), text)
     last = (last_name or "").strip()
     if len(last) >= 2:
         initial = last[:1].upper() + "."
         # "…Amina Diallo." becomes "…Amina D." (one full stop, not two).
         pattern = rf"(?<!\w){re.escape(last)}(?!\w)\.?"
-        text = re.sub(pattern, initial, text, flags=re.IGNORECASE)
+
+        def shorten(match: re.Match[str]) -> str:
+            found.append(Hidden("last_name", match.group(0)))
+            return initial
+
+        text = re.sub(pattern, shorten, text, flags=re.IGNORECASE)
     return text
 
 
-def _loose_phone(text: str) -> str:
+def _loose_phone(text: str, hide: Callable[[re.Match[str]], str]) -> str:
     """Digit runs long enough to be a phone number, however they are spaced (0 6 12 34 56 78)."""
 
-    def hide(match: re.Match[str]) -> str:
+    def maybe(match: re.Match[str]) -> str:
         digits = re.sub(r"\D", "", match.group(0))
-        return _HIDDEN if len(digits) >= 8 else match.group(0)
+        return hide(match) if len(digits) >= 8 else match.group(0)
 
-    return re.sub(r"\+?\d[\d .\-/()]{6,}\d", hide, text)
+    return re.sub(r"\+?\d[\d .\-/()]{6,}\d", maybe, text)
 
 
 def public_place(label: str, postal_code: str | None, department: str | None) -> str:

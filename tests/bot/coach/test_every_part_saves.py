@@ -114,3 +114,19 @@ def test_an_arabic_cv_is_published_through_the_workspace(
     assert page.status_code == 200
     assert "Version française cv.interests.0" in page.text
     assert "كرة القدم" not in page.text  # the French page shows the French version
+
+
+def test_the_coach_sees_what_the_public_page_will_hide_and_why(
+    app: Starlette, coaches: Coaches, runtime: Runtime, text: Texter
+) -> None:
+    answers = answers_of("fr", invitation(runtime, coaches.a))
+    story = answers.index("Je suis arrivée en France en 2022. Je veux travailler en cuisine.")
+    answers[story] = "J'habite 12 rue de la Paix, appelez-moi au 06 12 34 56 78."
+    candidate_id = text("+33655555555", *answers)
+    page = logged_in(app, coaches.a).get(f"/coach/candidates/{candidate_id}").text
+    hidden = page[page.index('id="hidden-on-page"') :].split("</div>")[0]
+    assert "12 rue de la Paix" in hidden and "adresse postale" in hidden
+    assert "06 12 34 56 78" in hidden and "numéro de téléphone" in hidden
+    assert "Histoire" in hidden
+    # Erasing sits in its own section, away from the button that publishes.
+    assert page.index('id="erase"') > page.index('id="part-6"')

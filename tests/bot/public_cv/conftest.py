@@ -36,6 +36,9 @@ SECRETS = (
     "06 12 34 56 78",
     "612345678",
     "rue des Lilas",
+    "rue de la Paix",
+    "Victor Hugo",
+    "12 ru ",
     COACH_EMAIL,
 )
 
@@ -104,7 +107,8 @@ DOCUMENT: dict[str, Any] = {
             "text": "در سال 2022 به فرانسه آمدم.",
             "lang": "prs",
             "fr": "Je suis Amina Diallo, arrivée en France en 2022.\n"
-            "Écrivez-moi : amina.d@example.org ou au +33612345678.",
+            "Écrivez-moi : amina.d@example.org ou au +33612345678.\n"
+            "J'habite 12 rue de la Paix, puis J habite 3 rue Victor Hugo à Lyon.",
         },
         "catchphrase": {"text": "جدی و سریع", "lang": "prs", "fr": "Sérieuse et rapide"},
         "photo": None,

@@ -2,6 +2,7 @@
 language, what it never shows, and when it is there at all."""
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -133,6 +134,7 @@ def test_nothing_private_on_the_page_or_in_its_metadata(
     # The redactions leave the rest of the sentences.
     assert "Je suis Amina D., arrivée en France en 2022." in html
     assert "Écrivez-moi : … ou au …" in html
+    assert "J'habite …, puis J habite … à Lyon." in unescape(html)
     # The street address becomes its postal code; a plain town stays.
     assert "93200, Paris" in html
 
@@ -265,3 +267,24 @@ def test_only_the_page_own_style_and_script_may_run(
     assert second.headers["content-security-policy"] != policy  # a new nonce each time
     assert "<script>alert(1)</script>" not in first.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in first.text
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("Au 12 rue de la Paix, je cuisine.", "Au …, je cuisine."),
+        ("J'habite 5 bis av. Foch", "J'habite …"),
+        ("habite 14 impase des Lilas", "habite …"),
+        ("живу на вул. Шевченка, 5 в Києві", "живу на … в Києві"),
+        ("أسكن في 12 شارع الحرية", "أسكن في …"),
+        ("I live at 221 Baker Street, London", "I live at …, London"),
+    ],
+)
+def test_street_addresses_are_hidden_in_every_language_even_in_the_share_text(
+    client: TestClient, make_person: MakePerson, written: str, shown: str
+) -> None:
+    person = make_person(catchphrase={"text": written, "lang": "fr", "fr": None})
+    html = client.get(f"/cv/{person.slug}").text
+    meta = _parsed(html).meta
+    assert meta["og:description"] == shown
+    assert shown in unescape(html)
