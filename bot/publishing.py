@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from anyascii import anyascii
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -23,12 +24,17 @@ from bot.coach.state_store import Locked, lock_state, queue_outputs, save_state
 from bot.runtime import Runtime
 from conversations import coach as decisions
 from conversations.draft import missing
+from conversations.parsing.normalize import fold
+from conversations.parsing.places import is_latin
 from storage import new_id, tables, utcnow
 
 __all__ = [
     "PublishError",
     "Published",
+    "latin_spelling",
     "needs_french",
+    "needs_french_place",
+    "needs_latin_name",
     "public_url",
     "publish_candidate",
     "record_version",
@@ -96,6 +102,44 @@ def needs_french(value: Any) -> bool:
     )
 
 
+# Common first names written in Arabic script, as their bearers usually spell them in France:
+# the letters alone ("mhmd") would leave the coach guessing at the vowels.
+_KNOWN_SPELLINGS = {
+    fold(name): latin
+    for names, latin in (
+        ("محمد", "Mohamed"), ("احمد أحمد", "Ahmed"), ("علي علی", "Ali"), ("فاطمة فاطمه", "Fatima"),
+        ("ليلى لیلا ليلا", "Leila"), ("مريم مریم", "Maryam"), ("يوسف یوسف", "Youssef"),
+        ("عمر", "Omar"), ("حسن", "Hassan"), ("حسين حسین", "Hussein"), ("خديجة", "Khadija"),
+        ("عائشة", "Aïcha"), ("زينب زینب", "Zeinab"), ("سارة سارا", "Sara"), ("نور", "Nour"),
+        ("ابراهيم ابراهیم إبراهيم", "Ibrahim"), ("مصطفى مصطفی", "Mustafa"),
+        ("عبدالله", "Abdallah"), ("أمينة امينة امینه", "Amina"), ("نادية نادیه", "Nadia"),
+        ("خالد", "Khaled"), ("سعيد سعید", "Saïd"), ("زهرا زهراء", "Zahra"), ("حميد حمید", "Hamid"),
+        ("رحيم رحیم", "Rahim"), ("نسرين نسرین", "Nasrin"), ("شكيلا شکیلا", "Shakila"),
+        ("محمود", "Mahmoud"), ("جواد", "Javad"), ("رضا", "Reza"), ("مهدي مهدی", "Mehdi"),
+    )
+    for name in names.split()
+}  # fmt: skip
+
+
+def needs_latin_name(person: dict[str, Any]) -> bool:
+    """A first name written in another script: the French page needs it in Latin letters."""
+    first = person.get("first_name") or ""
+    return bool(first) and not is_latin(first)
+
+
+def latin_spelling(name: str) -> str | None:
+    """A transliteration to prefill the Latin spelling with; the coach confirms or corrects it."""
+    if not name or is_latin(name):
+        return None
+    words = [_KNOWN_SPELLINGS.get(fold(word)) or anyascii(word).title() for word in name.split()]
+    return " ".join(word for word in words if word) or None
+
+
+def needs_french_place(place: dict[str, Any]) -> bool:
+    """A place typed in another script that no commune matched, still without French words."""
+    return "lang" in place and place.get("lang") != "fr" and not place.get("fr")
+
+
 def free_texts(cv: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """Every free text of the CV with the name the coach's page gives it ("Expérience 1 (lieu)")."""
     texts: list[tuple[str, dict[str, Any]]] = []
@@ -114,9 +158,15 @@ def free_texts(cv: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return texts
 
 
-def untranslated_texts(cv: dict[str, Any]) -> list[str]:
-    """The free texts that still need a French version, named as the coach's page names them."""
-    return [name for name, value in free_texts(cv) if needs_french(value)]
+def untranslated_texts(cv: dict[str, Any], person: dict[str, Any] | None = None) -> list[str]:
+    """What the French page cannot show yet, named as the coach's page names it: the first
+    name in Latin letters, a place and the free texts without their French version."""
+    names = []
+    if person is not None and needs_latin_name(person) and not person.get("first_name_latin"):
+        names.append("Prénom en lettres latines")
+    if any(needs_french_place(place) for place in cv.get("locations") or []):
+        names.append("Lieu de travail souhaité")
+    return names + [name for name, value in free_texts(cv) if needs_french(value)]
 
 
 def record_version(
@@ -171,7 +221,7 @@ def publish_candidate(
         if needs:
             listed = ", ".join(_MISSING.get(item.id, item.id) for item in needs)
             raise PublishError(f"Le CV n'est pas complet : il manque {listed}.")
-        untranslated = untranslated_texts(state.cv)
+        untranslated = untranslated_texts(state.cv, state.person)
         if untranslated:
             raise PublishError(
                 "Publication impossible : ajoutez d'abord la version française de "

@@ -55,8 +55,8 @@ def _reask(turn: Turn) -> None:
 
 def _back(turn: Turn) -> None:
     state = turn.state
-    if state.pending and state.pending.get("kind") == "job_pick":
-        state.pending = None  # back from the list of jobs to the words that found them
+    if state.pending and state.pending.get("kind") in ("job_pick", "town_pick"):
+        state.pending = None  # back from the list of jobs or towns to the words that found them
         turn.ask()
         return
     if state.step == "consent" and state.locale is not None:

@@ -20,10 +20,17 @@ from conversations.parsing.choices import (
 from conversations.parsing.dates import DateProblem, parse_period, parse_start_date, parse_year
 from conversations.parsing.normalize import fold, has_visible_text
 from conversations.parsing.phones import to_e164
-from conversations.parsing.places import find_country, parse_location
+from conversations.parsing.places import (
+    find_country,
+    find_towns,
+    is_latin,
+    parse_location,
+    plausible_town,
+)
 from conversations.questions import Choice
 from conversations.state import State
 from conversations.turn import END_PART, Turn
+from conversations.vocabulary.communes import by_postal_code, settle
 from conversations.vocabulary.jobs import JOB_BY_CODE, JOBS, SKILLS, match_jobs
 from conversations.vocabulary.languages import find_language, language_name
 from conversations.vocabulary.lists import LISTS, LOCALE_NAMES
@@ -262,15 +269,80 @@ def answer_last_name(turn: Turn, text: str) -> None:
     _name(turn, text, "last_name", "example_last_name")
 
 
+_TOWN_OPTIONS = 5
+"""At most this many towns of one name are offered as numbers; beyond, the postal code."""
+
+
 def answer_location(turn: Turn, text: str) -> None:
-    place = parse_location(text[: LIMITS["label"] * 2])
+    pending = turn.state.pending or {}
+    if pending.get("kind") == "town_pick":
+        _pick_town(turn, text, pending)
+        return
+    place = parse_location(text)
     letters = sum(ch.isalpha() for ch in text)
     if place is None or (place.postal_code is None and letters < 2):
         turn.reject("not_understood")
         return
-    turn.state.cv["locations"] = [
-        {"label": place.label, "postal_code": place.postal_code, "department": place.department}
-    ]
+    if place.postal_code is not None:
+        _save_place(turn, place.label, place.postal_code, place.department)
+        return
+    readable = len(place.label) <= LIMITS["label"] and plausible_town(place.label)
+    towns = find_towns(text) if readable else []
+    town = settle(towns)
+    if town is not None:
+        _save_place(turn, town.name, town.postal_code, town.department)
+    elif towns:
+        # "Saint-Denis": in Seine-Saint-Denis or on La Réunion? Ask rather than guess.
+        # Towns of 5,000 people or more first: those are where the jobs are looked for.
+        offered = [t for t in towns if t.population] or towns
+        options = [[t.name, t.department, t.postal_code] for t in offered[:_TOWN_OPTIONS]]
+        many = len(offered) > _TOWN_OPTIONS
+        turn.state.pending = {"kind": "town_pick", "name": towns[0].name, "options": options}
+        if many:
+            turn.state.pending["options"] = []
+        turn.ask()
+    elif not readable:
+        turn.reject("location_long")
+    else:
+        # A place the table does not know (a district, a village typed another way): kept as
+        # typed; in another script it gets a French version from the coach before publication.
+        _save_place(turn, place.label, None, None, script_of_text=True)
+
+
+def _pick_town(turn: Turn, text: str, pending: dict[str, Any]) -> None:
+    options = pending["options"]
+    place = parse_location(text)
+    if place is not None and place.postal_code is not None:
+        known = [t for t in by_postal_code(place.postal_code) if t.name == pending["name"]]
+        label = f"{pending['name']} {place.postal_code}" if known else place.label
+        turn.state.pending = None
+        _save_place(turn, label, place.postal_code, place.department)
+        return
+    index = parse_choice(text, [f"{name} ({department})" for name, department, _ in options])
+    if index is None:
+        if options:
+            turn.reject("choose_number", max=len(options))
+        else:
+            turn.reject("town_code_needed", name=pending["name"])
+        return
+    name, department, code = options[index]
+    turn.state.pending = None
+    _save_place(turn, name, code, department)
+
+
+def _save_place(
+    turn: Turn,
+    label: str,
+    postal_code: str | None,
+    department: str | None,
+    *,
+    script_of_text: bool = False,
+) -> None:
+    place: dict[str, Any] = {"label": label, "postal_code": postal_code, "department": department}
+    if script_of_text and not is_latin(label):
+        place.update(_text(turn, label, LIMITS["label"]))
+        del place["text"]
+    turn.state.cv["locations"] = [place]
     turn.accept()
 
 

@@ -8,10 +8,11 @@ second job) are taken by the handlers; save points close each part (``Turn.end_p
 
 from collections.abc import Mapping
 from functools import partial
+from typing import Any
 
 from conversations import answers as a
 from conversations.events import Capabilities
-from conversations.outputs import Msg, Term, msg
+from conversations.outputs import Msg, Raw, Term, msg
 from conversations.questions import Choice, Flow, Question
 from conversations.state import State
 from conversations.vocabulary.jobs import suggest_skills
@@ -41,6 +42,24 @@ def _jobs_prompt(state: State) -> Msg:
     if (state.pending or {}).get("kind") == "job_pick":
         return Msg("pick_target_job")
     return Msg("ask_target_jobs_second" if state.index else "ask_target_jobs")
+
+
+def _town_pick(state: State) -> dict[str, Any] | None:
+    pending = state.pending or {}
+    return pending if pending.get("kind") == "town_pick" else None
+
+
+def _location_prompt(state: State) -> Msg:
+    pick = _town_pick(state)
+    if pick is None:
+        return Msg("ask_location")
+    return msg("ask_town_pick" if pick["options"] else "ask_town_code", name=pick["name"])
+
+
+def _town_choices(state: State) -> list[Choice]:
+    pick = _town_pick(state)
+    options = pick["options"] if pick else []
+    return [(f"{name} {dep}", Raw(f"{name} ({dep})")) for name, dep, _ in options]
 
 
 def _near_code(state: State) -> dict[str, str] | None:
@@ -188,6 +207,8 @@ def build_flow(
                 "example_location",
                 "help_location",
                 a.answer_location,
+                prompt_of=_location_prompt,
+                choices=_town_choices,
             ),
             q(
                 "email",

@@ -49,6 +49,15 @@ MESSAGES: dict[str, str] = {
     "ask_location": N_(
         "Dans quelle ville veux-tu travailler ? Ville ou code postal, ex : Lyon ou 93200"
     ),
+    "ask_town_pick": N_("Quel {name} ? Envoie le numéro, ou le code postal :"),
+    "ask_town_code": N_(
+        "Il y a plusieurs villes {name} en France. Envoie le code postal, ex : 93200"
+    ),
+    "town_code_needed": N_("Envoie le code postal de {name}, 5 chiffres. Ex : 93200"),
+    "location_long": N_(
+        "C'est trop long pour une ville. Envoie seulement la ville ou le code postal, "
+        "ex : Lyon ou 93200"
+    ),
     "ask_email": N_("As-tu une adresse e-mail ? Écris-la, ou envoie PASSER."),
     "email_bad": N_(
         "Cette adresse ne semble pas complète. Ex : prenom@gmail.com. Ou envoie PASSER."

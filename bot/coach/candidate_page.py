@@ -189,7 +189,7 @@ def candidate_context(
         and candidate.coach_id is None
         and candidate.organisation_id is None,
         "parts": draft_parts(state),
-        "untranslated": untranslated_texts(state.cv),
+        "untranslated": untranslated_texts(state.cv, person),
         "hidden": hidden_on_public_page(state.cv, person.get("last_name")),
         "comments": comments,
         "version": conversation.version if conversation else 0,

@@ -8,7 +8,7 @@ edit form names its inputs: ``editing`` applies a form by walking the same paths
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.publishing import needs_french
+from bot.publishing import latin_spelling, needs_french, needs_french_place, needs_latin_name
 from bot.render import renderer
 from conversations.draft import period_text
 from conversations.outputs import Term
@@ -64,6 +64,10 @@ class Editable:
     fr: str | None = None
     needs_fr: bool = False
     multiline: bool = False
+    text_key: str = "text"
+    """Where the words are in the field's dict: ``text``, or ``label`` for a place."""
+    suggestion: str | None = None
+    """A value the page offers to prefill an empty field (a transliteration to confirm)."""
 
     @property
     def wants_fr(self) -> bool:
@@ -145,11 +149,38 @@ def _person(state: State) -> Part:
     ):
         value = person.get(key) or ""
         part.rows.append(Row(label, editable=Editable(f"candidate.{key}", value, limit)))
-    places = "; ".join(
-        place["label"] + (f" ({place['department']})" if place.get("department") else "")
-        for place in cv["locations"]
-    )
-    part.rows.append(Row("Lieu de travail souhaité", places))
+        if key == "first_name" and needs_latin_name(person):
+            part.rows.append(
+                Row(
+                    "Prénom en lettres latines (page publique)",
+                    editable=Editable(
+                        "candidate.first_name_latin",
+                        person.get("first_name_latin") or "",
+                        limit,
+                        needs_fr=not person.get("first_name_latin"),
+                        suggestion=latin_spelling(value),
+                    ),
+                )
+            )
+    for index, place in enumerate(cv["locations"]):
+        shown = place["label"] + (f" ({place['department']})" if place.get("department") else "")
+        if "lang" in place:  # a place typed in another script, not found among the communes
+            part.rows.append(
+                Row(
+                    "Lieu de travail souhaité",
+                    editable=Editable(
+                        path=f"cv.locations.{index}",
+                        value=place["label"],
+                        limit=_DEFAULT_LIMIT,
+                        lang=place["lang"],
+                        fr=place.get("fr"),
+                        needs_fr=needs_french_place(place),
+                        text_key="label",
+                    ),
+                )
+            )
+        else:
+            part.rows.append(Row("Lieu de travail souhaité", shown))
     if person.get("phone"):
         part.rows.append(Row("Téléphone (privé)", person["phone"]))
     return part

@@ -62,7 +62,8 @@ def _changes(editables: list[Editable], form: dict[str, str]) -> list[_Change]:
                     raise EditError("Un texte du candidat ne peut pas être vide.")
                 if len(value) > editable.limit:
                     raise EditError(f"Trop long : {editable.limit} signes au plus.")
-                changes.append(_Change(editable, "text" if editable.lang else "", value or None))
+                key = editable.text_key if editable.lang else ""
+                changes.append(_Change(editable, key, value or None))
         french = form.get(f"{editable.path}.fr")
         if editable.wants_fr and french is not None:
             value = french.strip()

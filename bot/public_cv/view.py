@@ -22,6 +22,7 @@ from bot.public_cv.labels import PL_, of, page_translations
 from bot.public_cv.privacy import public_name, public_place, redact
 from bot.render import renderer
 from conversations.outputs import Term
+from conversations.parsing.places import find_country
 from conversations.vocabulary.jobs import JOB_BY_CODE, SKILLS
 
 __all__ = ["CvPage", "Experience", "Training", "Words", "cv_page"]
@@ -173,8 +174,10 @@ class _Builder:
         town = self.french(item.get("location"))
         if town is not None and town.lang != "fr" and country:
             town = None  # "افغانستان" beside "Afghanistan" says nothing more
-        if town is not None and country and town.text.casefold() != country.casefold():
-            return Words(f"{town.text}, {country}", town.lang)
+        if town is not None and country:
+            # "Kaboul, Afghanistan" was typed with the country: say the country once.
+            alone = _without_country(town.text, item.get("country") or "")
+            return Words(f"{alone}, {country}", town.lang) if alone else Words(country, self.lang)
         if country:
             return Words(country, self.lang)
         return town
@@ -196,8 +199,23 @@ class _Builder:
         return self.terms.term(Term("contract", code))
 
 
+def _without_country(town: str, country_code: str) -> str:
+    """The town text less any name of its country, in whatever language it was written."""
+    words = town.replace(",", " ").split()
+    kept = [w for w in words if find_country(w) != country_code or len(w) < 3]
+    if len(kept) == len(words) and find_country(town) == country_code:
+        # A country of several words ("Côte d'Ivoire"): drop the longest tail that names it.
+        for cut in range(1, len(words)):
+            if find_country(" ".join(words[cut:])) == country_code:
+                kept = words[:cut]
+                break
+    return " ".join(kept).strip(" ,;-")
+
+
 def _first_name(person: dict[str, Any]) -> str:
-    first = str(person.get("first_name") or "").strip()
+    # The French page needs Latin letters: the spelling the coach confirmed, when the person
+    # wrote their name in another script (``candidate.first_name_latin``).
+    first = str(person.get("first_name_latin") or person.get("first_name") or "").strip()
     last = str(person.get("last_name") or "").strip()
     if last and len(last) >= 2:
         # "Amina Diallo" typed as a first name keeps only "Amina".
@@ -257,7 +275,7 @@ def cv_page(document: dict[str, Any], lang: str, *, has_photo: bool = False) -> 
         work_time=b.terms.term(Term("work_time", work_time)) if work_time else None,
         availability=b.availability(cv.get("availability")),
         places=tuple(
-            public_place(p["label"], p.get("postal_code"), p.get("department"))
+            public_place(p.get("fr") or p["label"], p.get("postal_code"), p.get("department"))
             for p in cv.get("locations", [])
             if p.get("label")
         ),

@@ -2,7 +2,7 @@
 
 A French postal code is five digits (Persian and Arabic-Indic digits count) between 01000 and
 98999; its department is the first two digits, three for overseas (97xxx, 98xxx), and 2A/2B for
-Corsica. The label keeps what the person typed, cleaned and cut at 60 characters.
+Corsica. A town typed by name is looked up among the French communes (``vocabulary.communes``).
 A country is recognised from its French or English CLDR name, or from a short alias people use
 ("RDC", "USA", "Angleterre"). The longest exact name wins, so "Guinée-Bissau" is not "Guinée";
 failing that, a close spelling of a long word ("Afganistan") is accepted, with a cutoff high
@@ -10,14 +10,24 @@ enough that French towns ("Paris", "Montreuil") never turn into countries.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from babel import Locale
 from rapidfuzz import fuzz, process
 
 from conversations.parsing.normalize import clean_answer, fold, fold_digits, has_visible_text
+from conversations.vocabulary.communes import Commune, by_postal_code, communes_named
 
-__all__ = ["Place", "department_of", "find_country", "parse_location"]
+__all__ = [
+    "Place",
+    "department_of",
+    "find_country",
+    "find_towns",
+    "is_latin",
+    "parse_location",
+    "plausible_town",
+]
 
 MAX_LABEL = 60
 FUZZY_CUTOFF = 88
@@ -53,16 +63,13 @@ def department_of(postal_code: str) -> str | None:
     return code[:2]
 
 
-def _shorten(label: str) -> str:
-    if len(label) <= MAX_LABEL:
-        return label
-    head = label[: MAX_LABEL + 1]
-    cut = head.rsplit(" ", 1)[0] if " " in head else label[:MAX_LABEL]
-    return cut.rstrip(" ,;:-/") or label[:MAX_LABEL]
-
-
 def parse_location(text: str) -> Place | None:
-    """The place as typed, with the postal code and department found in it."""
+    """The place as typed, with the postal code and department found in it.
+
+    A label longer than the CV keeps is not cut: with a postal code, it becomes the commune of
+    that code and the code ("Saint-Denis 93200"), or the code alone; without one, the caller
+    decides (:func:`find_towns`, :func:`plausible_town`).
+    """
     label = clean_answer(text)
     if not has_visible_text(label):
         return None
@@ -71,8 +78,65 @@ def parse_location(text: str) -> Place | None:
     postal_code = codes[0] if codes else None
     if postal_code is not None and not has_visible_text(digits.replace(postal_code, " ", 1)):
         label = postal_code  # only the code was typed: store it in ASCII digits
+    if postal_code is not None and len(label) > MAX_LABEL:
+        towns = {town.name for town in by_postal_code(postal_code)}
+        label = f"{towns.pop()} {postal_code}" if len(towns) == 1 else postal_code
     department = department_of(postal_code) if postal_code else None
-    return Place(_shorten(label), postal_code, department)
+    return Place(label, postal_code, department)
+
+
+# Words before a town's name in a sentence ("à Lyon", "in Lyon", "в Ліоні" is not handled).
+_LEADING = frozenset(
+    fold(word)
+    for word in (
+        "à", "a", "au", "sur", "vers", "près de", "pres de", "dans", "in", "at", "near", "to",
+        "в", "у", "біля", "في", "فی", "قرب", "در", "په", "ኣብ", "ville de", "la ville de",
+        "je veux travailler à", "je veux travailler a", "travailler à", "travailler a",
+    )
+)  # fmt: skip
+_BIG_TOWN = 20_000
+"""A town found inside a longer answer must be this large: "Bar" or "Eu" are villages too."""
+_MAX_GROUP = 4
+
+
+def find_towns(text: str) -> list[Commune]:
+    """The communes the answer names: the whole answer first, without the words that lead to a
+    name ("à Marseille"); else the first large town named in it ("Lyon ou Villeurbanne")."""
+    folded = fold(text)
+    towns = communes_named(folded)
+    if towns:
+        return towns
+    words = folded.split()
+    for size in range(len(words) - 1, 0, -1):
+        if " ".join(words[:size]) in _LEADING:
+            towns = communes_named(" ".join(words[size:]))
+            if towns:
+                return towns
+    for start in range(min(len(words), _FUZZY_MAX_TOKENS)):
+        for size in range(min(_MAX_GROUP, len(words) - start), 0, -1):
+            group = " ".join(words[start : start + size])
+            if len(group) < 4:
+                continue
+            found = [town for town in communes_named(group) if town.population >= _BIG_TOWN]
+            if found:
+                return found
+    return []
+
+
+def is_latin(text: str) -> bool:
+    """True when every letter of the text is Latin (accents included): the French CV can show it."""
+    return all(unicodedata.name(char, "").startswith("LATIN") for char in text if char.isalpha())
+
+
+def plausible_town(label: str) -> bool:
+    """Whether an unknown answer can still be a place: a few words, none repeated over and over
+    ("Lyon Lyon Lyon…"), no word longer than any town's."""
+    words = fold(label).split()
+    if not words or len(words) > 8:
+        return False
+    if max(len(word) for word in words) > 30:
+        return False
+    return len(set(words)) * 2 > len(words)
 
 
 # Regions, unions and test codes that CLDR lists among territories but are no country.

@@ -249,7 +249,59 @@ def test_a_coach_code_that_does_not_look_like_one_is_refused() -> None:
 def test_a_place_hidden_after_a_long_run_of_punctuation_is_not_saved() -> None:
     state, outputs = send(at("location"), "." * 130 + "Lyon")
     assert state.cv["locations"] == []
-    assert said(outputs) == ["not_understood", "ask_location"]
+    assert said(outputs) == ["location_long", "ask_location"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "label", "department"),
+    [
+        ("Marseille", "Marseille", "13"),
+        ("marseille", "Marseille", "13"),
+        ("Lille", "Lille", "59"),
+        ("Марсель", "Marseille", "13"),
+        ("ليون", "Lyon", "69"),
+        ("لیون", "Lyon", "69"),
+        ("Ліон", "Lyon", "69"),
+        ("à Aubervilliers", "Aubervilliers", "93"),
+        ("Je veux travailler à Lyon ou Villeurbanne", "Lyon", "69"),
+        ("st etienne", "Saint-Étienne", "42"),
+        ("Valence", "Valence", "26"),
+    ],
+)
+def test_towns_typed_by_name_get_their_department(typed: str, label: str, department: str) -> None:
+    state, outputs = send(at("location"), typed)
+    assert state.cv["locations"][0]["label"] == label
+    assert state.cv["locations"][0]["department"] == department
+    assert said(outputs)[-1] == "ask_email"
+
+
+def test_a_name_shared_by_large_towns_asks_which_one_then_takes_a_number_or_a_code() -> None:
+    state, outputs = send(at("location"), "Saint-Denis")
+    assert said(outputs) == ["ask_town_pick"] and state.cv["locations"] == []
+    picked, _ = send(state, "1")
+    assert picked.cv["locations"] == [
+        {"label": "Saint-Denis", "postal_code": None, "department": "974"}
+    ]
+    coded, _ = send(state, "93200")
+    assert coded.cv["locations"] == [
+        {"label": "Saint-Denis 93200", "postal_code": "93200", "department": "93"}
+    ]
+
+
+@pytest.mark.parametrize("typed", ["Lyon " * 300, "x" * 2000, "Lyon Lyon Lyon Lyon Lyon"])
+def test_what_cannot_be_a_town_is_refused_not_cut(typed: str) -> None:
+    state, outputs = send(at("location"), typed)
+    assert state.cv["locations"] == []
+    assert said(outputs) == ["location_long", "ask_location"]
+
+
+def test_a_town_unknown_in_another_script_waits_for_its_french_version() -> None:
+    arabic = at("location")
+    arabic.locale = "ar"
+    state, _ = send(arabic, "قرية صغيرة")
+    assert state.cv["locations"] == [
+        {"label": "قرية صغيرة", "postal_code": None, "department": None, "lang": "ar", "fr": None}
+    ]
 
 
 # Part 2 -------------------------------------------------------------------------------------------

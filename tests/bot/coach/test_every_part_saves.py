@@ -62,6 +62,7 @@ def _save_part(client: TestClient, runtime: Runtime, candidate_id: str, part: in
     editables = next(p for p in draft_parts(state) if p.number == part).editables
     for editable in editables:
         assert f'name="{editable.path}"' in page.text, editable.path  # the form offers it
+        data[editable.path] = editable.value or editable.suggestion or ""  # as the form shows
         if editable.path == "candidate.first_name":
             data[editable.path] = editable.value + "a"
         if editable.wants_fr:
@@ -130,3 +131,51 @@ def test_the_coach_sees_what_the_public_page_will_hide_and_why(
     assert "Histoire" in hidden
     # Erasing sits in its own section, away from the button that publishes.
     assert page.index('id="erase"') > page.index('id="part-6"')
+
+
+def _replace_answer(answers: list[str], old: str, new: str) -> list[str]:
+    return [new if given == old else given for given in answers]
+
+
+def test_a_name_and_a_place_in_arabic_script_get_latin_french_words_before_publication(
+    app: Starlette, coaches: Coaches, runtime: Runtime, text: Texter
+) -> None:
+    answers = answers_of("ar", invitation(runtime, coaches.a))
+    answers = _replace_answer(answers, "Amina", "ليلى")
+    answers = _replace_answer(answers, "Saint-Denis 93200", "ليون")
+    candidate_id = text("+33666666666", *answers)
+    state, _ = _state(runtime, candidate_id)
+    assert state.cv["locations"] == [{"label": "Lyon", "postal_code": None, "department": "69"}]
+
+    alice = logged_in(app, coaches.a)
+    page = alice.get(f"/coach/candidates/{candidate_id}").text
+    assert 'name="candidate.first_name_latin" value="Leila"' in page  # prefilled, to confirm
+    refused = alice.post(f"/coach/candidates/{candidate_id}/publish", data={"csrf": csrf_of(page)})
+    assert refused.status_code == 409 and "Prénom en lettres latines" in refused.text
+    for part in range(1, 7):
+        _save_part(alice, runtime, candidate_id, part)
+    saved, _ = _state(runtime, candidate_id)
+    assert saved.person["first_name_latin"] == "Leila"
+    published = alice.post(
+        f"/coach/candidates/{candidate_id}/publish",
+        data={"csrf": csrf_of(alice.get(f"/coach/candidates/{candidate_id}").text)},
+    )
+    assert published.status_code == 303, published.text
+    with runtime.sessions() as session:
+        slug = session.scalars(select(Candidate.slug)).one()
+    public = TestClient(app, base_url="https://testserver").get(f"/cv/{slug}").text
+    assert "Leila D." in public and "ليلى" not in public
+    assert "Lyon" in public and "ليون" not in public
+
+
+def test_a_place_no_commune_matches_needs_its_french_version(
+    app: Starlette, coaches: Coaches, runtime: Runtime, text: Texter
+) -> None:
+    answers = answers_of("uk", invitation(runtime, coaches.a))
+    answers = _replace_answer(answers, "Saint-Denis 93200", "Маленьке село")
+    candidate_id = text("+33677777777", *answers)
+    alice = logged_in(app, coaches.a)
+    page = alice.get(f"/coach/candidates/{candidate_id}").text
+    assert 'name="cv.locations.0.fr"' in page
+    refused = alice.post(f"/coach/candidates/{candidate_id}/publish", data={"csrf": csrf_of(page)})
+    assert refused.status_code == 409 and "Lieu de travail souhaité" in refused.text
