@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from conversations.actions import run_command
-from conversations.outputs import Declined, InviteCodeGiven, Msg
+from conversations.outputs import Declined, InviteCodeGiven, Join, Msg, Raw
 from conversations.parsing.choices import (
     NO_WORDS,
     YES_WORDS,
@@ -37,6 +37,7 @@ from conversations.vocabulary.lists import LISTS, LOCALE_NAMES
 
 __all__ = ["HANDLERS", "LIMITS", "choice_codes"]
 
+MAX_INTERESTS = 6
 # Field lengths of the classic LinkedOut CV (cv.schema.json).
 LIMITS = {
     "name": 40,
@@ -134,8 +135,10 @@ def _text(turn: Turn, text: str, limit: int) -> dict[str, Any]:
     """Free text as the schema keeps it: the words, their language, room for a French version."""
     if len(text) > limit:
         cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
-        turn.say("trimmed", limit=limit)
         text = cut.rstrip(" ,;")
+        # Say where the kept words stop, so the person knows what the coach will read.
+        end = " ".join(text.split()[-4:])
+        turn.say("trimmed", limit=limit, end=end[-40:])
     locale = turn.state.locale or "fr"
     return {"text": text, "lang": locale.split("_")[0] if locale != "fa_AF" else "prs", "fr": None}
 
@@ -698,8 +701,12 @@ def answer_skills(turn: Turn, text: str) -> None:
 def answer_interests(turn: Turn, text: str) -> None:
     if not _words(turn, text):
         return
-    parts = [p.strip(" .") for p in re.split(r"[,;\n]+", text) if has_visible_text(p)]
-    turn.state.cv["interests"] = [_text(turn, p, LIMITS["interest"]) for p in parts][:6]
+    parts = [p.strip(" .") for p in re.split(r"[,;\n،、፣]+", text) if has_visible_text(p)]
+    kept = parts[:MAX_INTERESTS]
+    turn.state.cv["interests"] = [_text(turn, p, LIMITS["interest"]) for p in kept]
+    if len(parts) > MAX_INTERESTS:
+        names = Join(tuple(Raw(item["text"]) for item in turn.state.cv["interests"]))
+        turn.say("interests_kept", count=MAX_INTERESTS, items=names)
     turn.accept()
 
 
