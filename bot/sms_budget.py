@@ -46,6 +46,10 @@ _SAMPLES: dict[str, Text] = {
     "first_name": Raw("Marie-Christine"),
     "comment": Raw("Ajoute les dates de ta dernière expérience."),
     "url": Raw("https://tremplin.example.org/cv/k3X9q2LmP0aZ7sWd4YbN1c"),
+    "organisation": Raw("Association Aurore Paris 18e"),
+    "end": Raw("cuisiner pour les autres"),
+    "name": Raw("Saint-Denis"),
+    "count": Raw("6"),
 }
 
 

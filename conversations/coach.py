@@ -40,9 +40,19 @@ _SENT_STEPS = ("submitted", "review")
 
 
 def request_changes(
-    flow: Flow, state: State, part: int, comment: str, *, now: datetime
+    flow: Flow,
+    state: State,
+    part: int,
+    comment: str,
+    *,
+    now: datetime,
+    translation_follows: bool = False,
 ) -> tuple[State, list[Output]]:
-    """The coach asks for changes to ``part`` (1 to 6) in their own words (``comment``)."""
+    """The coach asks for changes to ``part`` (1 to 6) in their own words (``comment``).
+
+    ``translation_follows``: the words are in French, not in the candidate's language, and the
+    message says so (a translation will follow) rather than slip French into their sentence.
+    """
     if part not in PARTS:
         raise ValueError(f"a CV part is one of {PARTS}, not {part!r}")
     words = comment.strip()
@@ -57,7 +67,8 @@ def request_changes(
         changed.return_to = here
     changed.status = CHANGES_REQUESTED
     changed.paused = False
-    turn.emit(Say(msg("coach_changes", comment=words)))
+    framed = "coach_changes_in_french" if translation_follows else "coach_changes"
+    turn.emit(Say(msg(framed, comment=words)))
     turn.start_part(part)
     return changed, turn.outputs
 

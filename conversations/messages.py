@@ -151,6 +151,10 @@ MESSAGES: dict[str, str] = {
     "resend": N_("C'est modifié. Pense à envoyer ton CV à nouveau : ENVOYER."),
     # Coach workspace: a coach's request for changes, and the publication
     "coach_changes": N_("Ton coach demande un changement : « {comment} »"),
+    "coach_changes_in_french": N_(
+        "Ton coach demande un changement, écrit en français (une traduction va suivre) : "
+        "« {comment} »"
+    ),
     "published_waiting": N_(
         "Ton CV est en ligne ! VOIR pour le relire, MODIFIER pour changer quelque chose."
     ),

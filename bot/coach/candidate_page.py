@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot.coach.auth import Authenticated
 from bot.coach.dashboard import STATUS_LABELS
 from bot.coach.draft_view import draft_parts
+from bot.coach.review import READS_IN
 from bot.coach.scope import can_change, visible_candidate
 from bot.public_cv.privacy import hidden_in
 from bot.public_cv.published import public_facts
@@ -132,7 +133,10 @@ def candidate_context(
         "coach_name": coaches.get(candidate.coach_id or ""),
         "invite_code": candidate.invite_code,
         "opted_out": candidate.opted_out,
+        "locale": locale,
         "locale_name": LOCALE_NAMES.get(locale, locale),
+        "reads_other_script": locale in READS_IN,
+        "reads_name": {"fr": "français", "en": "anglais", **READS_IN}.get(locale, locale),
         "lang": locale.replace("_", "-"),
         "dir": text_direction(locale),
         "published_version": candidate.published_version,

@@ -16,6 +16,7 @@ from bot.audit import audit
 from bot.coach.state_store import lock_state, queue_outputs, save_state
 from bot.runtime import Runtime
 from conversations.coach import request_changes
+from conversations.parsing.places import is_latin
 from conversations.questions import PARTS
 from storage import Review, tables
 
@@ -25,6 +26,9 @@ MAX_COMMENT_LENGTH = 300
 """Two SMS segments of the coach's words at most: short requests are the ones people act on."""
 
 _candidates = tables.candidates
+
+READS_IN = {"ar": "arabe", "fa_AF": "dari", "ps": "pachto", "uk": "ukrainien", "ti": "tigrigna"}
+"""The conversation languages written in another script than French, named in French."""
 
 
 class ReviewError(ValueError):
@@ -40,6 +44,13 @@ def _checked(part: int, comment: str) -> str:
     if len(words) > MAX_COMMENT_LENGTH:
         raise ReviewError(f"Commentaire trop long : {MAX_COMMENT_LENGTH} signes au plus.")
     return words
+
+
+def _other_script(locale: str | None, words: str) -> bool:
+    """French (Latin letters) sent to a person whose language is written in another script."""
+    if (locale or "fr") not in READS_IN:
+        return False
+    return any(char.isalpha() for char in words) and is_latin(words)
 
 
 def _record_review(
@@ -80,8 +91,13 @@ def ask_for_changes(
     comment: str,
     *,
     now: datetime,
+    translation_follows: bool = False,
 ) -> int:
-    """Send the coach's words to the candidate and reopen ``part``; returns messages queued."""
+    """Send the coach's words to the candidate and reopen ``part``; returns messages queued.
+
+    Words in Latin letters to a person who reads another script are refused unless the coach
+    says a translation follows: the SMS would otherwise mix scripts without a word of warning.
+    """
     words = _checked(part, comment)
     with runtime.sessions.begin() as session:
         locked = lock_state(session, candidate_id)
@@ -92,7 +108,21 @@ def ask_for_changes(
                 "Cette personne a envoyé STOP : aucun message ne peut lui être envoyé. "
                 "Elle peut reprendre en envoyant START."
             )
-        state, outputs = request_changes(runtime.service.flow, locked.state, part, words, now=now)
+        locale = locked.state.locale or locked.locale
+        if not translation_follows and _other_script(locale, words):
+            name = READS_IN[locale or "fr"]
+            raise ReviewError(
+                f"Cette personne lit en {name} : écrivez la demande en {name}, ou cochez "
+                "« Écrit en français, une traduction suivra » pour qu'elle en soit prévenue."
+            )
+        state, outputs = request_changes(
+            runtime.service.flow,
+            locked.state,
+            part,
+            words,
+            now=now,
+            translation_follows=translation_follows,
+        )
         if not outputs:
             raise ReviewError("Cette personne n'a pas encore accepté de faire son CV.")
         save_state(session, locked, state, now=now)

@@ -34,6 +34,7 @@ from bot.coach.ratelimit import LOGIN_BY_ADDRESS, LOGIN_BY_EMAIL, is_limited, re
 from bot.coach.review import MAX_COMMENT_LENGTH, ReviewError, add_comment, ask_for_changes
 from bot.coach.review import take as take_candidate
 from bot.coach.scope import can_change, in_scope
+from bot.coach.steps import step_label
 from bot.page_templates import templates
 from bot.privacy import erase_candidate
 from bot.public_cv.workspace import workspace_routes
@@ -81,7 +82,9 @@ def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("notice", None)
     context.setdefault("error", None)
     html = (
-        templates().get_template(name).render(css="/coach/static/coach.css", when=_when, **context)
+        templates()
+        .get_template(name)
+        .render(css="/coach/static/coach.css", when=_when, step_label=step_label, **context)
     )
     return HTMLResponse(html, status, headers=_HEADERS)
 
@@ -393,7 +396,13 @@ def coach_routes(runtime: Runtime) -> list[BaseRoute]:
 
     def request_changes(me: Authenticated, candidate_id: str, form: FormData) -> str:
         ask_for_changes(
-            runtime, candidate_id, me.coach_id, _part(form), _field(form, "comment"), now=utcnow()
+            runtime,
+            candidate_id,
+            me.coach_id,
+            _part(form),
+            _field(form, "comment"),
+            now=utcnow(),
+            translation_follows=form.get("translation_follows") == "yes",
         )
         return "asked"
 

@@ -35,8 +35,8 @@ LISTS: dict[str, dict[str, str]] = {
         "walk": NP_("transport", "À pied"),
     },
     "level": {
-        "notions": NP_("level", "Quelques mots"),
-        "intermediate": NP_("level", "Moyen"),
+        "notions": NP_("level", "Notions"),
+        "intermediate": NP_("level", "Intermédiaire"),
         "fluent": NP_("level", "Courant"),
         "native": NP_("level", "Langue maternelle"),
     },

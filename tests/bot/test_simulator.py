@@ -20,7 +20,7 @@ from bot.simulator import (
     is_fictional_number,
     text_direction,
 )
-from bot.sms import measure
+from bot.sms import measure, to_gsm7
 from conversations.flow import DEFAULT_FLOW, build_flow
 from conversations.questions import Flow
 from conversations.vocabulary.lists import SUPPORTED_LOCALES
@@ -93,8 +93,9 @@ def test_bonjour_brings_the_language_menu_with_its_sms_cost(client: TestClient) 
     assert menu["encoding"] in ("GSM-7", "UCS-2") and int(str(menu["segments"])) >= 1
     answered = _send(client, "1")
     assert answered[-1]["step"] == "consent"
-    for message in answered:  # French is made GSM-7; FLOW.md: consent at most 3 segments
-        assert message["encoding"] == "GSM-7", message
+    for message in answered:  # accents only where free (bot/sms_render.py); consent ≤ 3 segments
+        gsm7 = measure(to_gsm7(str(message["text"])))
+        assert int(str(message["segments"])) <= gsm7.segments, message
         assert 1 <= int(str(message["segments"])) <= 3
 
 

@@ -10,7 +10,7 @@ from bot.i18n import available_locales
 from bot.sms import measure, split_pages, to_gsm7
 from bot.sms_budget import budget
 from bot.sms_render import render_sms
-from conversations.outputs import Msg, Raw, Summary
+from conversations.outputs import Msg, Raw, Say, Summary
 
 
 @pytest.mark.parametrize(
@@ -72,6 +72,24 @@ def test_every_message_of_every_locale_is_within_the_sms_budget(locale: str) -> 
     consent = [line for line in lines if line.message == "consent"]
     assert consent and all(line.segments <= 3 for line in consent)
     if locale in ("fr", "en"):
-        assert all(line.encoding == "GSM-7" for line in lines if line.message != "language")
+        # Accents are kept only where UCS-2 costs no more segments than the GSM-7 spelling.
+        dearer = [
+            line.text
+            for line in lines
+            if line.message != "language"
+            and line.encoding != "GSM-7"
+            and line.segments > measure(to_gsm7(line.text)).segments
+        ]
+        assert dearer == []
     unfilled = [line.text for line in lines if re.search(r"\{[a-z_]+\}", line.text)]
     assert unfilled == []  # every placeholder of every translation is filled
+
+
+def test_one_rule_for_accents_every_accent_when_free_none_when_it_would_cost() -> None:
+    short = render_sms([Say(Msg("ask_target_jobs_more"))], "fr")[0]
+    assert short.text.startswith("As-tu un 2e métier en tête ?")  # UCS-2, still one segment
+    assert short.sms.segments == 1
+    long = render_sms([Say(Msg("ask_has_experience"))], "fr")[0]
+    assert long.text.startswith("As-tu deja travaille ? Meme sans contrat, benevole")
+    assert not any(char in long.text for char in "éèêàçâîôû")  # none, not some
+    assert long.sms.encoding == "GSM-7"

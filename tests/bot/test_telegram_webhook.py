@@ -13,6 +13,7 @@ from telegram import Update
 
 from bot.app import create_app
 from bot.channels.telegram import to_inbound
+from bot.coach.accounts import create_coach
 from conversations.events import ContactShared, TextReceived
 from storage import Candidate, Invitation, Message, Outbox, new_id
 from storage.models import Media
@@ -185,10 +186,10 @@ def test_help_cv_and_edit_menu_commands(telegram: Telegram) -> None:
 def test_the_candidates_own_words_go_back_as_plain_text(telegram: Telegram) -> None:
     telegram.say("/start", language_code="fr")
     telegram.say("1")
-    for text in ("passer", "Amina", "Diallo", "<b>Lyon</b> *_[x](y)"):
+    for text in ("passer", "Amina", "Diallo", "<b>Mon village</b> *_[x](y)"):
         telegram.say(text)
     replies = telegram.say("retour")
-    assert any("<b>Lyon</b> *_[x](y)" in reply for reply in replies)
+    assert any("<b>Mon village</b> *_[x](y)" in reply for reply in replies)
     assert all("parse_mode" not in sent for sent in telegram.api.sent())
 
 
@@ -213,7 +214,11 @@ TELEGRAM_PATH = parse(GOLDEN_DIR / "fr_telegram_caps.chat").inputs
 
 
 def _to_photo_step(telegram: Telegram) -> None:
-    """The golden Telegram conversation, by webhooks, up to the photo question."""
+    """The golden Telegram conversation, by webhooks, up to the photo question (its coach's
+    code T4821 is a real invitation here, as it is for the golden's candidate)."""
+    with telegram.runtime.sessions.begin() as session:
+        coach = create_coach(session, "coach@asso.example", "Coach", password="long enough pw")
+        session.add(Invitation(code="T4821", coach_id=coach.id))
     for line in TELEGRAM_PATH[: TELEGRAM_PATH.index("@media voice")]:
         if line.startswith("@contact"):
             telegram.post(update("contact"))

@@ -30,7 +30,7 @@ def test_submitted_drafts_come_first_and_filters_narrow_the_list(
     assert _names_in_order(root.get("/coach/?department=69").text) == ["Marc M."]
     assert _names_in_order(root.get("/coach/?job=commis_cuisine").text) == ["Amina D."]
     page = root.get("/coach/").text
-    assert "<code>target_jobs</code>" in page and "<code>submitted</code>" in page
+    assert "<td>Métier recherché</td>" in page and "<td>CV envoyé au coach</td>" in page
     assert 'value="commis_cuisine"' in page and 'value="93"' in page  # the filters' options
 
 

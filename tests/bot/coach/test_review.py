@@ -108,6 +108,43 @@ def test_asking_for_changes_reaches_the_candidate_and_send_returns_the_draft(
     assert [kind for _, kind in back["versions"]] == ["submitted", "submitted"]
 
 
+def test_a_change_request_to_an_arabic_candidate_is_in_arabic_or_says_a_translation_follows(
+    app: Starlette, coaches: Coaches, runtime: Runtime, text: Texter
+) -> None:
+    candidate_id = text(PHONE, *_with_code(ARABIC_CV, invitation(runtime, coaches.a)))
+    assert candidate_id is not None
+    alice = logged_in(app, coaches.a)
+    page = alice.get(f"/coach/candidates/{candidate_id}").text
+    assert "Le candidat lit en <strong>arabe</strong>" in page
+    assert 'name="translation_follows"' in page
+
+    french = "Précise le nom du restaurant."
+    refused = _post(alice, candidate_id, "request-changes", part="3", comment=french)
+    assert refused.status_code == 409 and "Cette personne lit en arabe" in refused.text
+    assert not [row for row in _candidate(runtime, candidate_id)["outbox"] if row[0] == "coach"]
+
+    in_arabic = "ما اسم المطعم؟"
+    assert (
+        _post(alice, candidate_id, "request-changes", part="3", comment=in_arabic).status_code
+        == 303
+    )
+    told = [row[2] for row in _candidate(runtime, candidate_id)["outbox"] if row[0] == "coach"]
+    assert in_arabic in told[0]
+
+    warned = _post(
+        alice,
+        candidate_id,
+        "request-changes",
+        part="3",
+        comment=french,
+        translation_follows="yes",
+    )
+    assert warned.status_code == 303
+    told = [row[2] for row in _candidate(runtime, candidate_id)["outbox"] if row[0] == "coach"]
+    with_french = next(body for body in told if french in body)
+    assert with_french != told[0] and "ترجمة" in with_french  # the Arabic frame says so
+
+
 def test_no_request_goes_to_a_person_who_sent_stop(
     app: Starlette, coaches: Coaches, runtime: Runtime, text: Texter
 ) -> None:
