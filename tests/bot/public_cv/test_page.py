@@ -288,3 +288,27 @@ def test_street_addresses_are_hidden_in_every_language_even_in_the_share_text(
     meta = _parsed(html).meta
     assert meta["og:description"] == shown
     assert shown in unescape(html)
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("Kaboul, Afghanistan", "Kaboul, Afghanistan"),
+        ("Kaboul Afghanistan", "Kaboul, Afghanistan"),
+        ("Afghanistan", "Afghanistan"),
+        ("Kaboul", "Kaboul, Afghanistan"),
+    ],
+)
+def test_the_country_of_a_past_job_is_written_once(
+    client: TestClient, make_person: MakePerson, typed: str, shown: str
+) -> None:
+    experience = {
+        "title": {"text": "Aide-cuisinière", "lang": "fr"},
+        "location": {"text": typed, "lang": "fr"},
+        "country": "AF",
+        "start": "2019-03",
+    }
+    person = make_person(experiences=[experience])
+    text = " ".join(_parsed(client.get(f"/cv/{person.slug}").text).text)
+    assert shown in text
+    assert text.count("Afghanistan") == 1
