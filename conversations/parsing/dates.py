@@ -92,6 +92,34 @@ _NUMBERS = {
     "eight": 8, "neuf": 9, "nine": 9, "dix": 10, "ten": 10, "onze": 11, "eleven": 11,
     "douze": 12, "twelve": 12, "quinze": 15, "fifteen": 15, "vingt": 20, "twenty": 20,
 }  # fmt: skip
+# Number words of the product's other languages, folded as answers are ("دو سال", "два роки").
+_NUMBERS.update(
+    {
+        fold(word): value
+        for value, words in (
+            (1, "واحد واحدة یک یو один одна один ሓደ"),
+            (2, "اثنان اثنين دو دوه два дві ክልተ"),
+            (3, "ثلاثة ثلاث سه درې три ሰለስተ"),
+            (4, "اربعة اربع چهار څلور чотири ኣርባዕተ"),
+            (5, "خمسة خمس پنج پنځه п'ять пять ሓሙሽተ"),
+            (6, "ستة ست شش شپږ шість ሽዱሽተ"),
+            (10, "عشرة عشر ده لس десять ዓሰርተ"),
+            (12, "دوازده دولس дванадцять"),
+        )
+        for word in words.split()
+    }
+)
+# Arabic says "two years" in one word, the dual: سنتان is "2 سنة", أسبوعين "2 أسبوع".
+_DUALS = {
+    fold(word): unit
+    for unit, words in (
+        ("year", "سنتان سنتين عامان عامين"),
+        ("month", "شهران شهرين"),
+        ("week", "أسبوعان أسبوعين اسبوعان اسبوعين"),
+        ("day", "يومان يومين"),
+    )
+    for word in words.split()
+}
 
 # Each kind of word with its value: units, markers of "still doing it", relative days, weekdays.
 _VOCABULARY = (
@@ -127,7 +155,7 @@ _OTHER_LANGUAGES = (
     ("current", 0, "الان حالیا حالا اکنون فعلا اوس зараз тепер досі ሕጂ"),
     # "from" words read as "since": "from 2019 to 2021" still reads as a range.
     ("since", 0, "منذ راهیسی راهیسې از з від відколи ካብ ጀሚሩ"),
-    ("in", 0, "خلال через ድሕሪ"),
+    ("in", 0, "خلال بعد через ድሕሪ"),
     ("block", 0, "قبل پیش مخکی тому назад ቅድሚ"),
 )
 _WORDS = {
@@ -142,6 +170,7 @@ _WORDS.update(
         for word in words.split()
     }
 )
+_UNIT_WORDS = {"year": "ans", "month": "mois", "week": "semaines", "day": "jours"}
 _PHRASES = {
     ("aujourd", "hui"): _Sym("today"), ("ce", "jour"): _Sym("current"),
     ("nos", "jours"): _Sym("current"), ("en", "cours"): _Sym("current"),
@@ -189,6 +218,10 @@ def _symbols(text: str) -> list[_Sym]:
                 i += len(phrase)
                 break
         else:
+            if tokens[i] in _DUALS:
+                out += [_Sym("num", 2), _WORDS[_UNIT_WORDS[_DUALS[tokens[i]]]]]
+                i += 1
+                continue
             sym_or_none = _word(tokens[i], tokens[i + 1] if i + 1 < len(tokens) else "")
             if sym_or_none is not None:
                 out.append(sym_or_none)

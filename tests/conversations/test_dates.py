@@ -1,6 +1,6 @@
 """Dates as candidates type them by SMS: periods, start dates, training years."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -390,3 +390,19 @@ def test_periods_in_the_other_languages_of_the_product(text: str, expected: Peri
 @pytest.mark.parametrize("text", ["خلال 2 أسبوع", "через 2 тижні", "in 2 weeks"])
 def test_start_dates_in_the_other_languages(text: str) -> None:
     assert parse_start_date(text, today=TODAY) == date(2026, 12, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [
+        ("سنتان", 24), ("سنتين", 24), ("أو سنتان", 24), ("عامين", 24), ("شهران", 2),
+        ("شهرين", 2), ("دو سال", 24), ("دوه کاله", 24), ("два роки", 24), ("ክልተ ዓመት", 24),
+    ],
+)  # fmt: skip
+def test_two_years_in_the_arabic_dual_and_in_number_words(text: str, months: int) -> None:
+    assert parse_period(text, today=TODAY) == Period(None, None, False, months)
+
+
+@pytest.mark.parametrize(("text", "days"), [("بعد أسبوعين", 14), ("بعد يومين", 2), ("أسبوعين", 14)])
+def test_a_start_in_two_weeks_in_the_arabic_dual(text: str, days: int) -> None:
+    assert parse_start_date(text, today=TODAY) == TODAY + timedelta(days=days)
