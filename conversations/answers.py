@@ -35,7 +35,7 @@ from conversations.vocabulary.jobs import JOB_BY_CODE, JOBS, SKILLS, match_jobs
 from conversations.vocabulary.languages import find_language, language_name
 from conversations.vocabulary.lists import LISTS, LOCALE_NAMES
 
-__all__ = ["HANDLERS", "LIMITS", "choice_codes"]
+__all__ = ["HANDLERS", "LIMITS", "choice_codes", "choice_label_sets"]
 
 MAX_INTERESTS = 6
 # Field lengths of the classic LinkedOut CV (cv.schema.json).
@@ -103,7 +103,7 @@ def _french_label(kind: str, code: str) -> str:
     return LISTS.get(kind, {}).get(code, code)
 
 
-def _label_sets(turn: Turn) -> list[list[str]]:
+def choice_label_sets(turn: Turn) -> list[list[str]]:
     """The current choices' labels in French and in the candidate's language, for answers given
     as words ("cdi", "interim", "آشپز")."""
     locale = turn.state.locale or "fr"
@@ -120,7 +120,7 @@ def _label_sets(turn: Turn) -> list[list[str]]:
 
 
 def _parse_choices(turn: Turn, text: str) -> list[int] | None:
-    for labels in _label_sets(turn):
+    for labels in choice_label_sets(turn):
         chosen = parse_choices(text, labels)
         if chosen:
             return chosen
@@ -128,7 +128,7 @@ def _parse_choices(turn: Turn, text: str) -> list[int] | None:
 
 
 def _labels(turn: Turn) -> list[str]:
-    return _label_sets(turn)[-1]
+    return choice_label_sets(turn)[-1]
 
 
 def _text(turn: Turn, text: str, limit: int) -> dict[str, Any]:

@@ -17,10 +17,11 @@ import re
 from datetime import datetime
 
 from conversations.actions import ask_menu, erase, run_command
+from conversations.answers import choice_label_sets
 from conversations.events import ContactShared, Event, MediaReceived, PhotoReceived, TextReceived
 from conversations.outputs import InviteCodeGiven, Output
 from conversations.parsing.choices import parse_choice, parse_yes_no
-from conversations.parsing.commands import parse_command
+from conversations.parsing.commands import is_foreign_command, parse_command
 from conversations.parsing.normalize import clean_answer, fold, has_visible_text
 from conversations.parsing.phones import to_e164
 from conversations.questions import Flow
@@ -93,7 +94,9 @@ def _hours_since(last_seen: str | None, now: datetime) -> float:
 def _handle(turn: Turn, event: Event, idle_hours: float) -> None:
     state = turn.state
     text = clean_answer(event.text) if isinstance(event, TextReceived) else ""
-    command = parse_command(text) if text else None
+    command = parse_command(text, state.locale) if text else None
+    if command is not None and is_foreign_command(text, state.locale) and _shown(turn, text):
+        command = None  # another language's command word, but an answer offered in this one
 
     if state.opted_out:
         if command == "START":
@@ -131,6 +134,17 @@ def _handle(turn: Turn, event: Event, idle_hours: float) -> None:
         turn.ask()
     elif turn.question is not None:
         turn.question.answer(turn, text)
+
+
+def _shown(turn: Turn, text: str) -> bool:
+    """Whether the text is one of the choices the person was just offered, in their language."""
+    locale = turn.state.locale
+    if turn.state.step == "checkpoint":
+        french = list(LISTS["continue"].values())
+        labels = [*french, *(turn.flow.translate(locale, "continue", f) or f for f in french)]
+    else:
+        labels = [label for labels in choice_label_sets(turn) for label in labels]
+    return fold(text) in {fold(label) for label in labels}
 
 
 def _command_applies(turn: Turn, command: str) -> bool:
@@ -207,7 +221,10 @@ def _welcome_back(turn: Turn) -> None:
 def _checkpoint(turn: Turn, text: str) -> None:
     state = turn.state
     labels = list(LISTS["continue"].values())
+    own = [turn.flow.translate(state.locale, "continue", label) or label for label in labels]
     choice = parse_choice(text, labels)
+    if choice is None:
+        choice = parse_choice(text, own)  # "ادامه", "Продовжити": the label they were shown
     if choice is None and parse_yes_no(text) is not None:
         choice = 0 if parse_yes_no(text) else 1
     if choice == 1:

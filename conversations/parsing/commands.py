@@ -7,7 +7,7 @@ French and English words always work, whatever the conversation language.
 
 from conversations.parsing.normalize import fold
 
-__all__ = ["COMMAND_WORDS", "OPT_OUT_WORDS", "parse_command"]
+__all__ = ["COMMAND_WORDS", "is_foreign_command", "parse_command"]
 
 COMMAND_WORDS: dict[str, tuple[str, ...]] = {
     "HELP": ("aide", "help", "?", "au secours", "sos"),
@@ -237,21 +237,34 @@ LOCALE_COMMAND_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-OPT_OUT_WORDS = COMMAND_WORDS["STOP"]
+# Every language's words work whatever the conversation language, since a person may write in
+# the language they find easiest; each word keeps the languages it is a command in, so that a
+# word that means something else in the conversation's language is read in that language
+# (``is_foreign_command``: Dari's "ادامه" is the save point's "continue", Pashto's MORE).
+_BASE = "base"
+_MEANINGS: dict[str, dict[str, str]] = {}
+for _source, _table in ((_BASE, COMMAND_WORDS), *LOCALE_COMMAND_WORDS.items()):
+    for _command, _words in _table.items():
+        for _word in _words:
+            _MEANINGS.setdefault(fold(_word) if _word != "?" else "?", {})[_source] = _command
 
-# Every language's words work whatever the conversation language: they cannot collide with
-# an answer (tests check it), and a person may write in the language they find easiest.
-_LOOKUP = {
-    fold(word) if word != "?" else "?": command
-    for table in (COMMAND_WORDS, *LOCALE_COMMAND_WORDS.values())
-    for command, ws in table.items()
-    for word in ws
-}
 
-
-def parse_command(text: str) -> str | None:
-    """The command this whole message is, or None."""
+def parse_command(text: str, locale: str | None = None) -> str | None:
+    """The command this whole message is, or None; in the conversation's language first."""
     stripped = text.strip()
     if stripped and set(stripped) <= {"?", "؟", " "}:
         return "HELP"
-    return _LOOKUP.get(fold(stripped))
+    meanings = _MEANINGS.get(fold(stripped))
+    if not meanings:
+        return None
+    for source in (locale, _BASE):
+        if source in meanings:
+            return meanings[source]
+    commands = set(meanings.values())
+    return commands.pop() if len(commands) == 1 else None  # two meanings abroad: neither
+
+
+def is_foreign_command(text: str, locale: str | None) -> bool:
+    """The word is a command only in languages other than French, English and ``locale``."""
+    meanings = _MEANINGS.get(fold(text.strip()), {})
+    return bool(meanings) and _BASE not in meanings and locale not in meanings

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.i18n import available_locales, lexicon
 from conversations.engine import step
 from conversations.events import Capabilities, ContactShared, Event, TextReceived
 from conversations.flow import build_flow
@@ -23,10 +24,12 @@ from conversations.outputs import (
     Summary,
     Term,
 )
+from conversations.parsing.commands import is_foreign_command, parse_command
 from conversations.state import State
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 FLOW = build_flow(("fr", "en"))
+PRODUCT_FLOW = build_flow(available_locales(), lexicon(available_locales()))
 SMS = Capabilities()
 TELEGRAM = Capabilities(share_contact=True, send_photo=True, buttons=True, knows_phone=False)
 
@@ -601,3 +604,39 @@ def test_an_emoji_at_a_save_point_is_answered_with_an_example() -> None:
     text = render_sms(outputs, "fr")[0].text
     assert text.startswith("Je n'ai pas compris. Envoie un numéro, ex : 1")
     assert "{" not in text
+
+
+def _dari_checkpoint_with_summary() -> State:
+    state = at("checkpoint", checkpoint_part=1)
+    state.locale = "fa_AF"
+    state.summary_page = 0  # VIEW was sent: the summary is open, MORE would page it
+    return state
+
+
+def test_a_command_word_of_another_language_is_the_answer_it_means_in_this_one() -> None:
+    # "ادامه" is Pashto's MORE, and the Dari label of "continue" at a save point.
+    state, outputs = step(
+        PRODUCT_FLOW, _dari_checkpoint_with_summary(), TextReceived("ادامه"), now=NOW
+    )
+    assert said(outputs)[:1] == ["part_start"] and state.checkpoint_part == 1
+    assert state.step == "target_jobs"
+
+
+def test_the_same_word_is_still_more_in_pashto() -> None:
+    state = _dari_checkpoint_with_summary()
+    state.locale = "ps"
+    state.cv["target_jobs"] = [{"code": "cuisinier", "text": "cuisine"}]
+    _, outputs = step(PRODUCT_FLOW, state, TextReceived("ادامه"), now=NOW)
+    assert any(isinstance(o, Summary) and o.page == 1 for o in outputs)
+
+
+def test_every_collision_of_a_command_word_with_an_offered_label_is_known() -> None:
+    """Command words of one language that are answer labels in another: each is read as the
+    answer in that language (above), and a new one fails here until it is handled."""
+    collisions = set()
+    for locale, table in PRODUCT_FLOW.lexicon.items():
+        for (context, french), label in table.items():
+            meaning = parse_command(label, None)
+            if meaning is not None and is_foreign_command(label, locale):
+                collisions.add((locale, context, french, meaning))
+    assert collisions == {("fa_AF", "continue", "Continuer", "MORE")}
