@@ -45,5 +45,4 @@ def create_app(runtime: Runtime, *, simulator: bool = False) -> Starlette:
     if simulator:
         routes += simulator_routes(runtime)
     app = Starlette(routes=routes, exception_handlers=database_error_handlers())
-    app.state.runtime = runtime
     return app

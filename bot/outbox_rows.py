@@ -6,7 +6,7 @@ still waiting is sent to, a person who sent STOP, except the confirmation of tha
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -88,11 +88,14 @@ def queue_message(
     purpose: str = Purpose.COACH,
     *,
     now: datetime | None = None,
+    payload: Mapping[str, Any] | None = None,
 ) -> int | None:
     """Queue a message to a candidate outside a conversation turn (a coach's words, a reminder).
 
-    Returns the outbox id, or None when the candidate opted out (or no longer exists): after STOP
-    nothing is queued at all. It joins the caller's transaction; the worker sends after commit.
+    ``payload`` is what the channel sends beside the text (a Telegram keyboard), as a reply has
+    it (``Outgoing.payload``). Returns the outbox id, or None when the candidate opted out (or no
+    longer exists): after STOP nothing is queued at all. It joins the caller's transaction; the
+    worker sends after commit.
     """
     connection = _connection_of(session_or_connection)
     opted_out = connection.execute(
@@ -121,6 +124,7 @@ def queue_message(
             "channel": channel,
             "address": address,
             "body": body,
+            "payload": dict(payload) if payload is not None else None,
             "purpose": str(purpose),
             "status": PENDING,
             "attempts": 0,

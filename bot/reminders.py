@@ -35,6 +35,7 @@ from sqlalchemy import Connection, Engine, bindparam, case, false, insert, null,
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.outbox_rows import Purpose, queue_message
+from bot.reach import reach
 from bot.sms_render import Outgoing, render_sms
 from conversations.outputs import Msg, Output, Raw, Say
 from storage import CandidateStatus, UtcDateTime, tables
@@ -192,7 +193,7 @@ def send_reminder(
         if row is None or row.reminders_sent != sent:
             return False  # erased, or another worker sent this one
         still_sent = (_candidates.c.id == candidate_id, _candidates.c.reminders_sent == sent)
-        recipient = _recipient(connection, candidate_id)
+        recipient = reach(connection, candidate_id)
         may_remind = (
             row.status in UNFINISHED
             and not row.opted_out
@@ -223,11 +224,17 @@ def send_reminder(
         )
         if claimed.rowcount != 1:
             return False  # another worker, a message or STOP got there first
-        channel, address = recipient
-        render = (renderers or {}).get(channel, render_sms)
+        render = (renderers or {}).get(recipient.channel, render_sms)
         for outgoing in render([_reminder(sent, row.document)], row.locale):
             queue_message(
-                connection, candidate_id, channel, address, outgoing.text, Purpose.REMINDER, now=now
+                connection,
+                candidate_id,
+                recipient.channel,
+                recipient.address,
+                outgoing.text,
+                Purpose.REMINDER,
+                now=now,
+                payload=outgoing.payload,
             )
         connection.execute(
             insert(_audit).values(
@@ -243,27 +250,6 @@ def send_reminder(
 
 def _reschedule(connection: Connection, still_sent: tuple[Any, ...], when: datetime | None) -> None:
     connection.execute(update(_candidates).where(*still_sent).values(next_reminder_at=when))
-
-
-def _recipient(connection: Connection, candidate_id: str) -> tuple[str, str] | None:
-    """Where to write: the channel of the candidate's latest message, else their first one."""
-    identities = connection.execute(
-        select(_identities.c.channel, _identities.c.address)
-        .where(_identities.c.candidate_id == candidate_id)
-        .order_by(_identities.c.created_at, _identities.c.id)
-    ).all()
-    if not identities:
-        return None
-    latest = connection.execute(
-        select(_messages.c.channel)
-        .where(_messages.c.candidate_id == candidate_id, _messages.c.direction == "in")
-        .order_by(_messages.c.created_at.desc(), _messages.c.id.desc())
-        .limit(1)
-    ).scalar()
-    for channel, address in identities:
-        if channel == latest:
-            return channel, address
-    return identities[0][0], identities[0][1]
 
 
 def _reminder(sent: int, document: dict[str, Any] | None) -> Say:

@@ -35,7 +35,7 @@ from conversations.vocabulary.jobs import JOB_BY_CODE, JOBS, SKILLS, match_jobs
 from conversations.vocabulary.languages import find_language, language_name
 from conversations.vocabulary.lists import LISTS, LOCALE_NAMES
 
-__all__ = ["HANDLERS", "LIMITS", "choice_codes", "choice_label_sets"]
+__all__ = ["LIMITS", "choice_codes", "choice_label_sets"]
 
 MAX_INTERESTS = 6
 # Field lengths of the classic LinkedOut CV (cv.schema.json).
@@ -751,10 +751,3 @@ def answer_review(turn: Turn, text: str) -> None:
     elif code == "later":
         turn.say("later")
         turn.state.paused = True
-
-
-HANDLERS = {
-    name.removeprefix("answer_"): handler
-    for name, handler in dict(globals()).items()
-    if name.startswith("answer_") and callable(handler)
-}

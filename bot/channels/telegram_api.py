@@ -49,7 +49,6 @@ __all__ = [
     "Pacer",
     "TelegramSender",
     "delivery_error",
-    "make_bot",
     "open_bot",
     "reply_markup",
 ]
@@ -59,14 +58,6 @@ log = logging.getLogger(__name__)
 TELEGRAM_API_URL = "https://api.telegram.org"
 #: The Bot API serves files of at most 20 MB to bots.
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
-
-
-def make_bot(settings: Settings, *, timeout: float = 15.0, poll_timeout: float = 0.0) -> Bot:
-    """A ``Bot`` for the configured token, at ``TELEGRAM_API_BASE_URL`` when one is set.
-
-    ``poll_timeout`` is the long-polling wait of ``getUpdates`` (its read timeout exceeds it).
-    """
-    return _build(settings, timeout, poll_timeout)[0]
 
 
 def _build(
@@ -116,7 +107,10 @@ def reply_markup(payload: Mapping[str, Any] | None) -> ReplyKeyboardMarkup | Rep
         return ReplyKeyboardRemove()
     rows = [
         [
-            KeyboardButton(button["text"], request_contact=bool(button.get("request_contact")))
+            # Only the sharing button says request_contact: the others send no false flag.
+            KeyboardButton(button["text"], request_contact=True)
+            if button.get("request_contact")
+            else KeyboardButton(button["text"])
             for button in row
         ]
         for row in markup["keyboard"]

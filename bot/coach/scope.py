@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.coach.auth import Authenticated
 from storage import Candidate, Coach
 
-__all__ = ["can_change", "can_see", "in_scope", "unassigned", "visible_candidate"]
+__all__ = ["can_change", "in_scope", "unassigned", "visible_candidate"]
 
 
 def unassigned() -> ColumnElement[bool]:
@@ -47,10 +47,6 @@ def visible_candidate(
             or_(in_scope(coach), unassigned()),
         )
     )
-
-
-def can_see(session: Session, coach: Authenticated, candidate_id: str) -> bool:
-    return visible_candidate(session, coach, candidate_id) is not None
 
 
 def can_change(session: Session, coach: Authenticated, candidate_id: str) -> bool:

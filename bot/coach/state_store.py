@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import desc, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.outbox_rows import Purpose, queue_message
+from bot.reach import reach
 from bot.service import ConflictError, Render
 from bot.sms_render import render_sms
 from conversations.draft import progress
@@ -22,7 +23,7 @@ from conversations.outputs import Output
 from conversations.state import State
 from storage import tables
 
-__all__ = ["Locked", "Reach", "lock_state", "queue_outputs", "reach", "save_state"]
+__all__ = ["Locked", "lock_state", "queue_outputs", "save_state"]
 
 _candidates = tables.candidates
 _conversations = tables.conversations
@@ -44,12 +45,6 @@ class Locked:
     opted_out: bool
     slug: str
     published_version: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class Reach:
-    channel: str
-    address: str
 
 
 def lock_state(session: Session, candidate_id: str) -> Locked | None:
@@ -126,29 +121,6 @@ def save_state(
     )
 
 
-def reach(session: Session, candidate_id: str) -> Reach | None:
-    """Where the candidate last wrote from (their channel and address), or any channel of theirs."""
-    connection = session.connection()
-    identities = {
-        row.channel: row.address
-        for row in connection.execute(
-            select(_identities.c.channel, _identities.c.address).where(
-                _identities.c.candidate_id == candidate_id
-            )
-        )
-    }
-    if not identities:
-        return None
-    last = connection.execute(
-        select(_messages.c.channel)
-        .where(_messages.c.candidate_id == candidate_id, _messages.c.direction == "in")
-        .order_by(desc(_messages.c.created_at), desc(_messages.c.id))
-        .limit(1)
-    ).scalar()
-    channel: str = last if isinstance(last, str) and last in identities else sorted(identities)[0]
-    return Reach(channel, identities[channel])
-
-
 def queue_outputs(
     session: Session,
     candidate_id: str,
@@ -163,13 +135,20 @@ def queue_outputs(
     Returns how many messages were queued: 0 when the candidate cannot be reached (no channel,
     or STOP), which the caller tells the coach.
     """
-    where = reach(session, candidate_id)
+    where = reach(session.connection(), candidate_id)
     if where is None or not outputs:
         return 0
     queued = 0
     for reply in renderers.get(where.channel, render_sms)(outputs, locale):
         outbox_id = queue_message(
-            session, candidate_id, where.channel, where.address, reply.text, Purpose.COACH, now=now
+            session,
+            candidate_id,
+            where.channel,
+            where.address,
+            reply.text,
+            Purpose.COACH,
+            now=now,
+            payload=reply.payload,
         )
         queued += outbox_id is not None
     return queued

@@ -8,7 +8,7 @@ phone, and the Content-Security-Policy forbids scripts altogether.
 """
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -30,7 +30,6 @@ from bot.coach.candidate_page import candidate_context
 from bot.coach.dashboard import STATUS_LABELS, Filters, filter_options, list_candidates
 from bot.coach.editing import EditError, apply_edits
 from bot.coach.keys import signing_key
-from bot.coach.ratelimit import LOGIN_BY_ADDRESS, LOGIN_BY_EMAIL, is_limited, record_hit
 from bot.coach.review import MAX_COMMENT_LENGTH, ReviewError, add_comment, ask_for_changes
 from bot.coach.review import take as take_candidate
 from bot.coach.scope import can_change, in_scope
@@ -39,6 +38,7 @@ from bot.page_templates import templates
 from bot.privacy import erase_candidate
 from bot.public_cv.workspace import workspace_routes
 from bot.publishing import PublishError, publish_candidate, unpublish_candidate
+from bot.ratelimit import Limit, hashed_key, is_limited, record_hit
 from bot.runtime import Runtime
 from storage import Coach, utcnow
 
@@ -71,6 +71,10 @@ _NOTICES = {
 _OUT_OF_SCOPE = "Cette personne n'est pas dans votre organisation : prenez-la en charge d'abord."
 
 Handler = Callable[[Request, Authenticated], Awaitable[Response]]
+
+# A few failures per e-mail; more per client address, which an association's people share.
+LOGIN_BY_EMAIL = Limit("login_email", 5, timedelta(minutes=15))
+LOGIN_BY_ADDRESS = Limit("login_address", 30, timedelta(minutes=15))
 
 
 def _when(moment: datetime | None) -> str:
@@ -175,9 +179,10 @@ def coach_routes(runtime: Runtime) -> list[BaseRoute]:
         """("ok", token) · ("limited", None) · ("bad", None); counted in the shared table."""
         now = utcnow()
         with runtime.sessions.begin() as session:
-            connection = session.connection()
-            limited = is_limited(connection, LOGIN_BY_EMAIL, email, now=now) or is_limited(
-                connection, LOGIN_BY_ADDRESS, address, now=now
+            by_email = hashed_key(session, email, secret_key=runtime.settings.secret_key)
+            by_address = hashed_key(session, address, secret_key=runtime.settings.secret_key)
+            limited = is_limited(session, LOGIN_BY_EMAIL, by_email, now=now) or is_limited(
+                session, LOGIN_BY_ADDRESS, by_address, now=now
             )
             if limited:
                 return "limited", None
@@ -185,8 +190,8 @@ def coach_routes(runtime: Runtime) -> list[BaseRoute]:
             if coach is None or not verify_password(coach.password_hash, password):
                 if coach is None:
                     verify_password(None, password)  # as slow as a wrong password
-                record_hit(connection, LOGIN_BY_EMAIL, email, now=now)
-                record_hit(connection, LOGIN_BY_ADDRESS, address, now=now)
+                record_hit(session, LOGIN_BY_EMAIL, by_email, now=now)
+                record_hit(session, LOGIN_BY_ADDRESS, by_address, now=now)
                 return "bad", None
             token = auth.start_session(session, coach, now=now)
             audit(session, None, coach.id, "login", None, now)

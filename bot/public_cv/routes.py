@@ -46,10 +46,10 @@ from bot.public_cv.published import (
     find_published,
     photo_of,
 )
-from bot.public_cv.ratelimit import Limit, hashed_key, hit
 from bot.public_cv.renders import cached_render
 from bot.public_cv.share_image import PNG_TYPE, share_image
 from bot.public_cv.view import cv_page
+from bot.ratelimit import Limit, hashed_key, hit
 from bot.request_body import FORM_TYPE, media_type, read_limited_body
 from bot.runtime import Runtime
 from storage import Coach

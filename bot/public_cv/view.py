@@ -98,17 +98,6 @@ class CvPage:
         """ "d’Amina" (fr), "of Amina" (en): for "the CV of…", "the coach of…"."""
         return of(self.first_name, self.lang)
 
-    @property
-    def scripts_text(self) -> str:
-        """Every text shown, joined: what the fonts must cover."""
-        parts = [self.name, *(w.text for w in self.jobs), *(w.text for w in self.skills)]
-        for words in (self.catchphrase, self.story, *self.interests):
-            if words is not None:
-                parts.append(words.text)
-        for item in self.experiences:
-            parts += [w.text for w in (item.title, item.employer, item.place) if w is not None]
-        return " ".join(parts)
-
 
 class _Builder:
     def __init__(self, lang: str, last_name: str | None) -> None:
