@@ -1,4 +1,4 @@
-from bot.cli import main
+from bot.runtime.cli import main
 
 # Guarded: a spawned child process (bot/writer_process.py) imports this module again.
 if __name__ == "__main__":

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
+from bot.channels.sms.render import render_sms
 from bot.i18n import available_locales, lexicon
-from bot.sms_render import render_sms
 from conversations.engine import step
 from conversations.events import TextReceived
 from conversations.flow import build_flow

@@ -10,14 +10,14 @@
 
 from starlette.routing import BaseRoute
 
-from bot.runtime import Runtime
+from bot.runtime.root import Runtime
 
 __all__ = ["coach_routes"]
 
 
 def coach_routes(runtime: Runtime) -> list[BaseRoute]:
     """The workspace's routes. Imported here, not at the package's import, so that modules the
-    views use (``bot.publishing`` imports ``bot.coach.state_store``) can be imported first."""
+    views use (``bot.cv.publishing`` imports ``bot.coach.state_store``) can be imported first."""
     from bot.coach.views import coach_routes as routes
 
     return routes(runtime)

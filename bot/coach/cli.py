@@ -4,7 +4,7 @@ import argparse
 import sys
 from typing import Any
 
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 
 __all__ = ["add_parser", "run"]
 
@@ -28,7 +28,7 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.coach.accounts import AccountError, create_coach, new_invitation
-    from bot.runtime import open_runtime
+    from bot.runtime.root import open_runtime
 
     password = None
     if args.coach_command == "add" and args.password_stdin:

@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from bot.channels.render import renderer
 from bot.coach.auth import Authenticated
 from bot.coach.scope import in_scope, unassigned
-from bot.render import renderer
 from conversations.outputs import Term
 from conversations.vocabulary.jobs import JOB_BY_CODE
 from storage import Candidate, CandidateStatus, ChannelIdentity, CvDraft

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.runtime import Runtime
-from bot.service import ConversationService, Inbound
-from bot.simulator import CHANNEL
+from bot.channels.simulator import CHANNEL
+from bot.conversation.service import ConversationService, Inbound
+from bot.runtime.root import Runtime
 from conversations.events import TextReceived
 from storage import ChannelIdentity
 

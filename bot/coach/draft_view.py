@@ -8,8 +8,8 @@ edit form names its inputs: ``editing`` applies a form by walking the same paths
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.publishing import latin_spelling, needs_french, needs_french_place, needs_latin_name
-from bot.render import renderer
+from bot.channels.render import renderer
+from bot.cv.publishing import latin_spelling, needs_french, needs_french_place, needs_latin_name
 from conversations.draft import period_text
 from conversations.outputs import Term
 from conversations.state import State

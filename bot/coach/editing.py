@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.audit import audit
 from bot.coach.draft_view import Editable, draft_parts
 from bot.coach.state_store import lock_state, save_state
-from bot.publishing import record_version
+from bot.cv.publishing import record_version
+from bot.privacy.audit import audit
 
 __all__ = ["EditError", "apply_edits"]
 

@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot.audit import audit
 from bot.coach.state_store import lock_state, queue_outputs, save_state
-from bot.runtime import Runtime
+from bot.privacy.audit import audit
+from bot.runtime.root import Runtime
 from conversations.coach import request_changes
 from conversations.parsing.places import is_latin
 from conversations.questions import PARTS

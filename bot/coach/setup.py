@@ -4,7 +4,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.coach.accounts import AccountError, ensure_first_admin
 from bot.coach.demo import add_demo_candidates
-from bot.runtime import Runtime
+from bot.runtime.root import Runtime
 
 __all__ = ["prepare_workspace"]
 

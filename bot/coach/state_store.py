@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.outbox_rows import Purpose, queue_message
-from bot.reach import reach
-from bot.service import ConflictError, Render
-from bot.sms_render import render_sms
+from bot.channels.sms.render import render_sms
+from bot.conversation.service import ConflictError, Render
+from bot.delivery.reach import reach
+from bot.delivery.rows import Purpose, queue_message
 from conversations.draft import progress
 from conversations.outputs import Output
 from conversations.state import State

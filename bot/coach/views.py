@@ -21,7 +21,6 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from bot.audit import audit
 from bot.coach import auth
 from bot.coach.accounts import MIN_PASSWORD_LENGTH, AccountError, set_password, verify_password
 from bot.coach.analytics import funnel, funnel_svg
@@ -34,12 +33,13 @@ from bot.coach.review import MAX_COMMENT_LENGTH, ReviewError, add_comment, ask_f
 from bot.coach.review import take as take_candidate
 from bot.coach.scope import can_change, in_scope
 from bot.coach.steps import step_label
-from bot.page_templates import templates
-from bot.privacy import erase_candidate
+from bot.cv.publishing import PublishError, publish_candidate, unpublish_candidate
+from bot.privacy.audit import audit
+from bot.privacy.records import erase_candidate
 from bot.public_cv.workspace import workspace_routes
-from bot.publishing import PublishError, publish_candidate, unpublish_candidate
-from bot.ratelimit import Limit, hashed_key, is_limited, record_hit
-from bot.runtime import Runtime
+from bot.runtime.root import Runtime
+from bot.web.ratelimit import Limit, hashed_key, is_limited, record_hit
+from bot.web.templates import templates
 from storage import Coach, utcnow
 
 __all__ = ["coach_routes"]

@@ -11,14 +11,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.cv_document import find_candidate
+from bot.cv.document import find_candidate
 from bot.public_cv.page import page_links, render_page
 from bot.public_cv.pdf import PDF_TYPE, html_to_pdf
 from bot.public_cv.published import PublishedCv, find_published, photo_of, set_indexing
 from bot.public_cv.renders import cached_render
 from bot.public_cv.view import cv_page
-from bot.runtime import open_runtime
-from bot.settings import Settings
+from bot.runtime.root import open_runtime
+from bot.runtime.settings import Settings
 from storage.models import CvDraft
 
 __all__ = ["set_index", "show_public"]

@@ -7,7 +7,7 @@ msgid, as everywhere in Tremplin; ``catalog.py`` extracts them from the template
 ``PL_`` markers in this package.
 
 Vocabulary (jobs, skills, contracts, language levels) comes from the shared catalogs through
-:mod:`bot.render`, and language and country names from CLDR through Babel.
+:mod:`bot.channels.render`, and language and country names from CLDR through Babel.
 """
 
 import gettext

@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from bot.public_cv.contact import ContactInput
 from bot.public_cv.labels import of
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 
 __all__ = ["MailError", "SmtpConfig", "contact_mail", "send_mail", "smtp_config"]
 

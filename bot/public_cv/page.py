@@ -9,11 +9,11 @@ import base64
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
-from bot.page_templates import templates
 from bot.public_cv.contact import CONTACT_FIELDS, ContactState
 from bot.public_cv.labels import PAGE_LANGUAGES, PL_, of, page_translations
 from bot.public_cv.share_image import SHARE_IMAGE_SIZE
 from bot.public_cv.view import CvPage
+from bot.web.templates import templates
 
 __all__ = ["PageLinks", "content_security_policy", "page_links", "render_page", "share_caption"]
 

@@ -25,7 +25,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.page_templates import templates
 from bot.public_cv.contact import (
     ContactInput,
     ContactState,
@@ -49,9 +48,10 @@ from bot.public_cv.published import (
 from bot.public_cv.renders import cached_render
 from bot.public_cv.share_image import PNG_TYPE, share_image
 from bot.public_cv.view import cv_page
-from bot.ratelimit import Limit, hashed_key, hit
-from bot.request_body import FORM_TYPE, media_type, read_limited_body
-from bot.runtime import Runtime
+from bot.runtime.root import Runtime
+from bot.web.ratelimit import Limit, hashed_key, hit
+from bot.web.request_body import FORM_TYPE, media_type, read_limited_body
+from bot.web.templates import templates
 from storage import Coach
 
 __all__ = ["CONTACT_LIMITS", "public_cv_routes"]

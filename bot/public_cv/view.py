@@ -18,9 +18,9 @@ from babel import Locale
 from babel.dates import format_date
 from babel.units import format_unit
 
+from bot.channels.render import renderer
 from bot.public_cv.labels import PL_, of, page_translations
 from bot.public_cv.privacy import public_name, public_place, redact
-from bot.render import renderer
 from conversations.outputs import Term
 from conversations.parsing.places import find_country
 from conversations.vocabulary.jobs import JOB_BY_CODE, SKILLS

@@ -21,7 +21,7 @@ from bot.coach.auth import Authenticated
 from bot.coach.scope import can_change, in_scope, unassigned
 from bot.public_cv.inbox import inbox_messages, mark_read, unread_count
 from bot.public_cv.published import set_indexing
-from bot.runtime import Runtime
+from bot.runtime.root import Runtime
 from storage import utcnow
 
 __all__ = ["INBOX_PATH", "workspace_routes"]

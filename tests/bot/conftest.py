@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.service import ConversationService, Handled, Inbound
+from bot.conversation.service import ConversationService, Handled, Inbound
 from conversations.events import TextReceived
 from conversations.flow import DEFAULT_FLOW
 from tests.bot.fake_telegram import FakeBotApi, Telegram, telegram_runtime, telegram_settings

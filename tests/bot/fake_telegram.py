@@ -30,13 +30,13 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import create_app
-from bot.channels.telegram_api import Pacer, TelegramSender
-from bot.channels.telegram_intercept import telegram_hooks
-from bot.runtime import Runtime
-from bot.service import ConversationService
-from bot.settings import Settings
-from bot.worker import OutboxWorker
+from bot.channels.telegram.api import Pacer, TelegramSender
+from bot.channels.telegram.intercept import telegram_hooks
+from bot.conversation.service import ConversationService
+from bot.delivery.worker import OutboxWorker
+from bot.runtime.root import Runtime
+from bot.runtime.settings import Settings
+from bot.web.app import create_app
 from conversations.flow import DEFAULT_FLOW
 from storage import Candidate
 from tests.servers import serving_in_thread

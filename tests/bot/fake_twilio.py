@@ -32,9 +32,9 @@ import httpx
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 
-from bot.runtime import Runtime
-from bot.service import ConversationService
-from bot.settings import Settings
+from bot.conversation.service import ConversationService
+from bot.runtime.root import Runtime
+from bot.runtime.settings import Settings
 from conversations.flow import DEFAULT_FLOW
 from tests.servers import serving_in_thread
 from tests.web import TestClient

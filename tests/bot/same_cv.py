@@ -6,10 +6,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.console import CHANNEL as CONSOLE
-from bot.cv_document import cv_document, find_candidate
-from bot.service import ConversationService, Inbound
-from bot.settings import Settings
+from bot.channels.console import CHANNEL as CONSOLE
+from bot.conversation.service import ConversationService, Inbound
+from bot.cv.document import cv_document, find_candidate
+from bot.runtime.settings import Settings
 from conversations.events import TextReceived
 from conversations.flow import DEFAULT_FLOW
 from storage import Candidate, ChannelIdentity

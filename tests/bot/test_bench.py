@@ -5,8 +5,8 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from bot.bench import run_engine_bench
-from bot.settings import Settings
+from bot.bench.engine import run_engine_bench
+from bot.runtime.settings import Settings
 
 
 def test_engine_bench_reports_service_and_floor_for_each_size(tmp_path: Path) -> None:

@@ -13,10 +13,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 from telegram.ext import PicklePersistence
 
-from bot.bench_http import run_http_bench
-from bot.bench_ptb import run_ptb_bench
-from bot.bench_scale import run_scale_bench
-from bot.cli import main
+from bot.bench.http import run_http_bench
+from bot.bench.ptb import run_ptb_bench
+from bot.bench.scale import run_scale_bench
+from bot.runtime.cli import main
 
 
 def _sane(figures: dict[str, float], messages: int) -> None:

@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import create_app
-from bot.channels.twilio_sms import TwilioSender
-from bot.runtime import Runtime
-from bot.worker import DEFAULT_LEASE, OutboxWorker, Sent
+from bot.channels.sms.twilio import TwilioSender
+from bot.delivery.worker import DEFAULT_LEASE, OutboxWorker, Sent
+from bot.runtime.root import Runtime
+from bot.web.app import create_app
 from storage import SQLITE_PRAGMAS, Outbox, make_engine, make_session_factory, upgrade
 from tests.bot.fake_twilio import SMS_SETTINGS, FakeTwilioApi, TestClient, Webhooks, sms_runtime
 

@@ -9,9 +9,12 @@ import pytest
 from babel.messages.pofile import read_po
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import create_app
+from bot.conversation.service import ConversationService
 from bot.i18n import available_locales, catalog_path
-from bot.locales_page import (
+from bot.runtime.root import Runtime
+from bot.runtime.settings import Settings
+from bot.web.app import create_app
+from bot.web.locales_page import (
     LocaleStatus,
     Review,
     locale_statuses,
@@ -19,9 +22,6 @@ from bot.locales_page import (
     read_statuses,
     render_page,
 )
-from bot.runtime import Runtime
-from bot.service import ConversationService
-from bot.settings import Settings
 from conversations.flow import DEFAULT_FLOW
 from conversations.vocabulary.lists import LOCALE_NAMES, SUPPORTED_LOCALES
 from locales import LOCALES_DIR

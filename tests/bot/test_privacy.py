@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import Engine, LargeBinary, Text, cast, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.outbox_rows import queue_message
-from bot.privacy import Purged, erase_candidate, export_candidate, purge_old_bodies
-from bot.reminders import send_due_reminders
-from bot.service import ConversationService, Handled, Inbound
-from bot.worker import OutboxWorker, Sent
+from bot.conversation.service import ConversationService, Handled, Inbound
+from bot.delivery.rows import queue_message
+from bot.delivery.worker import OutboxWorker, Sent
+from bot.jobs.reminders import send_due_reminders
+from bot.privacy.records import Purged, erase_candidate, export_candidate, purge_old_bodies
 from conversations.events import TextReceived
 from storage import AuditEvent, Base, Candidate, ChannelIdentity, Message, Outbox
 from storage.models import ContactMessage, CvRender, LinkCode, Media, Review

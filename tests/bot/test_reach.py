@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.coach.review import ask_for_changes
-from bot.reach import reach
-from bot.reminders import send_due_reminders
-from bot.service import ConversationService, Inbound
+from bot.conversation.service import ConversationService, Inbound
+from bot.delivery.reach import reach
+from bot.jobs.reminders import send_due_reminders
 from conversations.events import TextReceived
 from storage import Candidate, ChannelIdentity, Coach, Outbox, new_id, utcnow
 from tests.bot.conftest import Send

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.housekeeping import BackgroundHousekeeping, Housekeeping
-from bot.reminders import find_due, send_due_reminders, send_reminder, sending_time
-from bot.service import ConversationService, Handled, Inbound
-from bot.sms_render import render_sms
+from bot.channels.sms.render import render_sms
+from bot.conversation.service import ConversationService, Handled, Inbound
+from bot.jobs.housekeeping import BackgroundHousekeeping, Housekeeping
+from bot.jobs.reminders import find_due, send_due_reminders, send_reminder, sending_time
 from conversations.engine import GREETINGS
 from conversations.events import TextReceived
 from conversations.outputs import Output, Say, msg

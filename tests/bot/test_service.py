@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.cv_document import cv_document, find_candidate
-from bot.outbox import deliver_pending
-from bot.service import ConversationService
-from bot.service_sql import HotPath
-from bot.settings import Settings
+from bot.conversation.service import ConversationService
+from bot.conversation.statements import HotPath
+from bot.cv.document import cv_document, find_candidate
+from bot.delivery.outbox import deliver_pending
+from bot.runtime.settings import Settings
 from conversations.flow import DEFAULT_FLOW
 from conversations.state import State, empty_draft
 from storage import (
@@ -110,7 +110,7 @@ def test_a_new_process_resumes_at_the_same_question(
         send(line)
     # A new service, as after a restart: nothing but the database is shared.
     restarted = ConversationService(session_factory, DEFAULT_FLOW, clock=clock)  # type: ignore[arg-type]
-    from bot.service import Inbound
+    from bot.conversation.service import Inbound
     from conversations.events import TextReceived
 
     before = _document(session_factory)

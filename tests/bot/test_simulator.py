@@ -8,19 +8,19 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import create_app
-from bot.i18n import available_locales, lexicon
-from bot.runtime import Runtime
-from bot.service import ConversationService
-from bot.settings import Settings
-from bot.simulator import (
+from bot.channels.simulator import (
     CHANNEL,
     RTL_LOCALES,
     display_number,
     is_fictional_number,
     text_direction,
 )
-from bot.sms import measure, to_gsm7
+from bot.channels.sms.segments import measure, to_gsm7
+from bot.conversation.service import ConversationService
+from bot.i18n import available_locales, lexicon
+from bot.runtime.root import Runtime
+from bot.runtime.settings import Settings
+from bot.web.app import create_app
 from conversations.flow import DEFAULT_FLOW, build_flow
 from conversations.questions import Flow
 from conversations.vocabulary.lists import SUPPORTED_LOCALES

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.channels.sms.budget import budget
+from bot.channels.sms.render import render_sms
+from bot.channels.sms.segments import measure, split_pages, to_gsm7
 from bot.i18n import available_locales
-from bot.sms import measure, split_pages, to_gsm7
-from bot.sms_budget import budget
-from bot.sms_render import render_sms
 from conversations.outputs import Msg, Raw, Say, Summary
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.runtime.cli import main
 from tests.bot.fake_telegram import SECRET, TOKEN, FakeBotApi, update
 
 

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.console import CHANNEL as CONSOLE
-from bot.cv_document import cv_document
-from bot.service import ConversationService, Inbound
-from bot.settings import Settings
+from bot.channels.console import CHANNEL as CONSOLE
+from bot.conversation.service import ConversationService, Inbound
+from bot.cv.document import cv_document
+from bot.runtime.settings import Settings
 from conversations.events import TextReceived
 from conversations.flow import DEFAULT_FLOW
 from storage import Candidate, ChannelIdentity, Outbox

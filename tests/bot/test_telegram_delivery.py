@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.telegram_api import Pacer, TelegramSender
-from bot.channels.telegram_render import pressed_button, render_telegram, split_text, utf16_length
-from bot.outbox_rows import queue_message
-from bot.worker import OutboxWorker
+from bot.channels.telegram.api import Pacer, TelegramSender
+from bot.channels.telegram.render import pressed_button, render_telegram, split_text, utf16_length
+from bot.delivery.rows import queue_message
+from bot.delivery.worker import OutboxWorker
 from conversations.outputs import Msg, Raw, Say, Summary, Term, msg
 from storage import Candidate, Outbox, new_id, new_slug
 from tests.bot.fake_telegram import CHAT_ID, FakeBotApi, telegram_settings

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Update
 
-from bot.app import create_app
-from bot.channels.telegram import to_inbound
+from bot.channels.telegram.updates import to_inbound
 from bot.coach.accounts import create_coach
+from bot.web.app import create_app
 from conversations.events import ContactShared, TextReceived
 from storage import Candidate, Invitation, Message, Outbox, new_id
 from storage.models import Media

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 
-from bot.app import create_app
-from bot.channels.twilio_sms import sms_enabled, to_inbound
+from bot.channels.sms.twilio import sms_enabled, to_inbound
+from bot.web.app import create_app
 from conversations.events import MediaReceived, TextReceived
 from storage import CvDraft, Message, Outbox
 from tests.bot.fake_twilio import (

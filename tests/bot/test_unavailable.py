@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.app import create_app
-from bot.unavailable import RETRY_AFTER_SECONDS
+from bot.web.app import create_app
+from bot.web.unavailable import RETRY_AFTER_SECONDS
 from storage import SQLITE_PRAGMAS, Message, Outbox, make_engine, make_session_factory, upgrade
 from tests.bot.fake_twilio import TestClient, Webhooks, sms_runtime
 from tests.servers import free_port

@@ -17,9 +17,9 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
-from bot.app import create_app
-from bot.channels.twilio_sms import SMS_PATH, STATUS_PATH
-from bot.runtime import Runtime
+from bot.channels.sms.twilio import SMS_PATH, STATUS_PATH
+from bot.runtime.root import Runtime
+from bot.web.app import create_app
 from storage import make_engine, make_session_factory, upgrade
 from tests.bot.fake_twilio import PUBLIC_URL, TestClient, sign, sms_runtime
 

@@ -16,13 +16,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import create_app
-from bot.channels.twilio_sms import TwilioSender
-from bot.outbox_rows import Purpose, queue_message
-from bot.runtime import Runtime
-from bot.server import run_worker, senders_for
-from bot.settings import Settings
-from bot.worker import DEFAULT_BACKOFF, BackgroundWorker, OutboxWorker
+from bot.channels.sms.twilio import TwilioSender
+from bot.delivery.rows import Purpose, queue_message
+from bot.delivery.worker import DEFAULT_BACKOFF, BackgroundWorker, OutboxWorker
+from bot.runtime.root import Runtime
+from bot.runtime.server import run_worker, senders_for
+from bot.runtime.settings import Settings
+from bot.web.app import create_app
 from storage import AuditEvent, Candidate, Conversation, Message, Outbox, utcnow
 from tests.bot.conftest import Send
 from tests.bot.fake_twilio import (

@@ -21,12 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import create_app
-from bot.runtime import Runtime, open_runtime
-from bot.service import Handled, Inbound
-from bot.settings import Settings
-from bot.unavailable import RETRY_AFTER_SECONDS
-from bot.writer_process import WriterProcess, WriterUnavailableError, _transportable
+from bot.conversation.service import Handled, Inbound
+from bot.conversation.writer_process import WriterProcess, WriterUnavailableError, _transportable
+from bot.runtime.root import Runtime, open_runtime
+from bot.runtime.settings import Settings
+from bot.web.app import create_app
+from bot.web.unavailable import RETRY_AFTER_SECONDS
 from conversations.events import TextReceived
 from storage import Conversation, make_engine, make_session_factory
 from tests.bot.fake_twilio import (

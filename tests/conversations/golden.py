@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from bot.channels.sms.render import render_sms
 from bot.i18n import available_locales, lexicon
-from bot.sms_render import render_sms
 from conversations.coach import publish, request_changes
 from conversations.draft import progress
 from conversations.engine import step

@@ -591,7 +591,7 @@ def test_other_language_already_chosen_is_not_added_twice() -> None:
 def test_an_emoji_at_a_save_point_is_answered_with_an_example() -> None:
     from datetime import UTC, datetime
 
-    from bot.sms_render import render_sms
+    from bot.channels.sms.render import render_sms
     from conversations.engine import step
     from conversations.events import TextReceived
     from conversations.flow import DEFAULT_FLOW

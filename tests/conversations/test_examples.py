@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.channels.render import renderer
 from bot.i18n import available_locales
-from bot.render import renderer
 from conversations.engine import step
 from conversations.events import TextReceived
 from conversations.outputs import Msg, Say

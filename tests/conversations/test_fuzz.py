@@ -9,8 +9,8 @@ import jsonschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.cv_document import document_from_state
-from bot.sms_render import render_sms
+from bot.channels.sms.render import render_sms
+from bot.cv.document import document_from_state
 from conversations.engine import step
 from conversations.events import (
     Capabilities,

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.channels.twilio_sms import SMS_PATH
+from bot.channels.sms.twilio import SMS_PATH
 from tests.bot.fake_twilio import (
     ACCOUNT_SID,
     AUTH_TOKEN,

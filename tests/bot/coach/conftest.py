@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 
-from bot.app import create_app
 from bot.coach.accounts import create_coach, new_invitation
+from bot.conversation.service import ConversationService, Inbound
 from bot.i18n import available_locales, lexicon
-from bot.runtime import Runtime
-from bot.service import ConversationService, Inbound
-from bot.settings import Settings
+from bot.runtime.root import Runtime
+from bot.runtime.settings import Settings
+from bot.web.app import create_app
 from conversations.events import TextReceived
 from conversations.flow import build_flow
 from storage import make_session_factory

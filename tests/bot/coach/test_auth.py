@@ -6,9 +6,9 @@ from httpx import Response
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 
-from bot.app import create_app
 from bot.coach.accounts import create_coach
-from bot.runtime import Runtime
+from bot.runtime.root import Runtime
+from bot.web.app import create_app
 from storage import Review
 from storage.models import CoachSession, RateLimitHit
 from tests.bot.coach.conftest import (

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.coach.setup import prepare_workspace
-from bot.runtime import open_runtime
-from bot.settings import Settings
+from bot.runtime.root import open_runtime
+from bot.runtime.settings import Settings
 from storage import Candidate, Coach, Invitation, Outbox
 from tests.bot.coach.conftest import FRENCH_CV
 from tests.bot.test_cli import tremplin

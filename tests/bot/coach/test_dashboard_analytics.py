@@ -8,7 +8,7 @@ from sqlalchemy import select
 from starlette.applications import Starlette
 
 from bot.coach.analytics import weekly
-from bot.runtime import Runtime
+from bot.runtime.root import Runtime
 from storage import Candidate
 from tests.bot.coach.conftest import FLOW, FRENCH_CV, Coaches, Texter, logged_in
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from starlette.applications import Starlette
 
 from bot.coach.draft_view import draft_parts
-from bot.runtime import Runtime
+from bot.runtime.root import Runtime
 from conversations.state import State
 from storage import Candidate, Conversation, CvDraft
 from tests.bot.coach.conftest import Coaches, Texter, csrf_of, invitation, logged_in

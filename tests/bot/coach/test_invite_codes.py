@@ -5,8 +5,8 @@ import uuid
 
 from sqlalchemy import select
 
-from bot.runtime import Runtime
-from bot.service import Inbound
+from bot.conversation.service import Inbound
+from bot.runtime.root import Runtime
 from conversations.events import TextReceived
 from storage import Candidate, Coach, Invitation
 from tests.bot.coach.conftest import Coaches

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import select
 from starlette.applications import Starlette
 
-from bot.runtime import Runtime
+from bot.runtime.root import Runtime
 from storage import AuditEvent, Candidate, Conversation, CvDraft, CvVersion, Outbox, Review
 from tests.bot.coach.conftest import (
     ARABIC_CV,

@@ -4,7 +4,7 @@ queue; direct URLs to another organisation's candidate are refused."""
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 
-from bot.runtime import Runtime
+from bot.runtime.root import Runtime
 from storage import Candidate, Review
 from tests.bot.coach.conftest import FRENCH_CV, Coaches, Texter, csrf_of, invitation, logged_in
 

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import create_app
+from bot.conversation.service import ConversationService
 from bot.i18n import available_locales, lexicon
-from bot.runtime import Runtime
-from bot.service import ConversationService
-from bot.settings import Settings
+from bot.runtime.root import Runtime
+from bot.runtime.settings import Settings
+from bot.web.app import create_app
 from conversations.flow import build_flow
 from conversations.questions import Flow
 from storage import Candidate, ChannelIdentity, Coach, CvDraft

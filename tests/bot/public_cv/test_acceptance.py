@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import create_app
 from bot.coach.accounts import create_coach
-from bot.runtime import Runtime
+from bot.runtime.root import Runtime
+from bot.web.app import create_app
 from storage import Candidate, ChannelIdentity, Outbox
 from tests.bot.coach.conftest import PASSWORD, client_for, csrf_of, login
 from tests.bot.conftest import Send

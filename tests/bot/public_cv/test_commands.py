@@ -1,5 +1,5 @@
 """``tremplin cv show ID --format html|pdf`` and ``tremplin cv index ID --on|--off``, run
-in-process through ``bot.cli.main`` (test_cli.py covers the real process and the piping)."""
+in-process through ``bot.runtime.cli.main`` (test_cli.py covers the real process and the piping)."""
 
 import subprocess
 from collections.abc import Callable
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.cli import main
+from bot.runtime.cli import main
 from storage import Candidate, make_engine, make_session_factory, upgrade
 from tests.bot.public_cv.conftest import Person, assert_private, create_person
 

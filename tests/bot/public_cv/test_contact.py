@@ -16,11 +16,11 @@ from aiosmtpd.smtp import Session as SmtpSession
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import create_app
 from bot.public_cv.contact import ContactInput
 from bot.public_cv.inbox import inbox_messages, mark_read, unread_count
 from bot.public_cv.mailer import MailError, SmtpConfig, contact_mail, send_mail
-from bot.runtime import Runtime
+from bot.runtime.root import Runtime
+from bot.web.app import create_app
 from storage.models import Candidate, ContactMessage, RateLimitHit
 from tests.bot.conftest import Clock
 from tests.bot.public_cv.conftest import COACH_EMAIL, MakePerson, assert_private

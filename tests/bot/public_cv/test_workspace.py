@@ -4,9 +4,9 @@ behind the workspace's own login, CSRF check and scope."""
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import create_app
 from bot.coach.accounts import create_coach
-from bot.runtime import Runtime
+from bot.runtime.root import Runtime
+from bot.web.app import create_app
 from storage import Candidate
 from tests.bot.coach.conftest import PASSWORD, client_for, csrf_of, login
 from tests.bot.public_cv.conftest import COACH_EMAIL, MakePerson

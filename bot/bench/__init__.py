@@ -1,0 +1,1 @@
+"""Benchmarks: the engine, the HTTP path, PostgreSQL scale-out, the python-telegram-bot baseline."""

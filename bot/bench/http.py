@@ -1,0 +1,349 @@
+"""``tremplin bench http``: signed Twilio webhooks at concurrency 16, beside a bare endpoint.
+
+The product is measured end to end as Twilio drives it: a real ``tremplin serve`` process (its
+own SQLite file, SMS settings with a benchmark token, the delivery worker off so that only the
+webhook path is timed) receives form posts signed with the twilio library, from many phones, each
+phone walking through the conversation. In the same run and with the same client, payloads and
+concurrency, a bare Starlette endpoint on uvicorn — no signature check, no database — gives the
+ceiling of the HTTP stack on this machine. Targets (SMS issue): at least 30 % of the bare rate,
+and p99 under 100 ms.
+"""
+
+import asyncio
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+from twilio.request_validator import RequestValidator
+
+__all__ = [
+    "MAX_P99_MS",
+    "MIN_VS_BARE_PERCENT",
+    "PATH",
+    "SID",
+    "TOKEN",
+    "bare_app",
+    "drive",
+    "free_port",
+    "latency_figures",
+    "payloads",
+    "run_http_bench",
+    "signed_requests",
+    "start_process",
+    "wait_until_healthy",
+]
+
+MIN_VS_BARE_PERCENT = 30.0
+MAX_P99_MS = 100.0
+PATH = "/webhooks/twilio/sms"
+TOKEN = "bench-auth-token"  # noqa: S105 - a throwaway token for a local benchmark server
+SID = "AC" + "0" * 32
+_EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
+_SCRIPT = (
+    "Bonjour",
+    "1",
+    "oui",
+    "PASSER",
+    "Amina",
+    "Diallo",
+    "Paris 75011",
+    "PASSER",
+    "1",
+    "cuisine",
+    "1",
+    "2",
+    "1 3",
+    "1",
+    "1",
+    "2",
+    "PASSER",
+    "1",
+    "2",
+)
+
+
+def bare_app() -> Starlette:
+    """The same route on a bare Starlette app: the ceiling of the HTTP stack."""
+
+    async def webhook(request: Request) -> Response:
+        # Read and parse the form as the product does, so the comparison is like for like.
+        dict(parse_qsl((await request.body()).decode()))
+        return Response(_EMPTY_TWIML, media_type="text/xml")
+
+    async def health(request: Request) -> PlainTextResponse:
+        del request
+        return PlainTextResponse("ok")
+
+    return Starlette(routes=[Route(PATH, webhook, methods=["POST"]), Route("/healthz", health)])
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server at {url} stopped (exit {process.returncode})")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server at {url} did not start in {timeout:.0f} s")
+
+
+def payloads(messages: int, phones: int, prefix: str) -> list[dict[str, str]]:
+    """Messages in rounds: each phone sends its next line once per round, phones interleaved."""
+    forms = []
+    for n in range(messages):
+        phone, turn = n % phones, n // phones
+        forms.append(
+            {
+                "AccountSid": SID,
+                "MessageSid": f"SM{prefix}{n:030d}"[:34],
+                "From": f"+33639{phone:06d}",
+                "To": "+33600000000",
+                "Body": _SCRIPT[turn % len(_SCRIPT)],
+                "NumMedia": "0",
+            }
+        )
+    return forms
+
+
+def signed_requests(url: str, forms: Sequence[dict[str, str]]) -> list[bytes]:
+    """HTTP/1.1 requests signed for the public ``url``, built before the clock starts: the client
+    must cost little."""
+    validator = RequestValidator(TOKEN)
+    host = urlsplit(url).netloc
+    built = []
+    for form in forms:
+        body = urlencode(form).encode()
+        signature = validator.compute_signature(url + PATH, form)
+        head = (
+            f"POST {PATH} HTTP/1.1\r\nHost: {host}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"X-Twilio-Signature: {signature}\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        built.append(head.encode() + body)
+    return built
+
+
+async def drive(urls: Sequence[str], requests: Sequence[bytes], concurrency: int) -> list[float]:
+    """Send the requests over ``concurrency`` keep-alive connections, spread over the servers at
+    ``urls`` in turn (as a proxy in front of several processes would); the latency of each."""
+    pending = iter(requests)
+    latencies: list[float] = []
+
+    async def connection(url: str) -> None:
+        parts = urlsplit(url)
+        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        try:
+            for request in pending:
+                started = time.perf_counter()
+                writer.write(request)
+                await writer.drain()
+                status = (await reader.readline()).split(b" ", 2)[1]
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                await reader.readexactly(length)
+                latencies.append(time.perf_counter() - started)
+                if status != b"200":
+                    raise RuntimeError(f"{url}{PATH} answered {status.decode()}")
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(connection(urls[n % len(urls)]) for n in range(concurrency)))
+    return latencies
+
+
+_ROUNDS = 5
+
+
+def _measure_interleaved(
+    servers: dict[str, tuple[str, int]], messages: int, phones: int, concurrency: int
+) -> dict[str, dict[str, float]]:
+    """Each server's figures, measured in rounds that alternate between the servers, so that load
+    from elsewhere on the machine falls on both alike rather than on one.
+
+    Each phone's messages keep their order across rounds (its conversation goes on). Beside the
+    rates, the CPU time each server process used per message (Linux ``/proc``): unlike rates and
+    latencies, it hardly moves when other programs load the machine.
+    """
+    warmup = payloads(min(200, messages), phones, "w")
+    forms = {name: payloads(messages, phones, name[0]) for name in servers}
+    latencies: dict[str, list[float]] = {name: [] for name in servers}
+    elapsed = dict.fromkeys(servers, 0.0)
+    cpu = dict.fromkeys(servers, 0.0)
+    for url, _ in servers.values():
+        asyncio.run(drive([url], signed_requests(url, warmup), concurrency))
+    share = -(-messages // _ROUNDS)
+    for number in range(_ROUNDS):
+        for name, (url, pid) in servers.items():
+            requests = signed_requests(url, forms[name][number * share : (number + 1) * share])
+            cpu_before, started = _cpu_seconds(pid), time.perf_counter()
+            latencies[name] += asyncio.run(drive([url], requests, concurrency))
+            elapsed[name] += time.perf_counter() - started
+            cpu[name] += _cpu_seconds(pid) - cpu_before
+    figures = {}
+    for name in servers:
+        figures[name] = latency_figures(latencies[name], elapsed[name])
+        if cpu[name] > 0:
+            figures[name]["server_cpu_us_per_message"] = round(cpu[name] * 1e6 / messages)
+    return figures
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time so far of a process and its children (``serve``'s conversation
+    writer is one: bot/writer_process.py), 0 where there is no /proc."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:  # gone meanwhile, or no /proc
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def latency_figures(latencies: Sequence[float], elapsed: float) -> dict[str, float]:
+    """Messages per second over ``elapsed`` seconds, and the p50 and p99 latencies."""
+    ordered = sorted(latencies)
+    return {
+        "messages": len(latencies),
+        "messages_per_second": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p99_ms": round(ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000, 2),
+    }
+
+
+def start_process(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as handle:
+        # Our own interpreter running our own module: no untrusted input.
+        return subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT)  # noqa: S603
+
+
+def run_http_bench(*, messages: int, concurrency: int, phones: int) -> dict[str, Any]:
+    """Start both servers, drive them in alternating rounds, print and return the figures."""
+    err = Console(stderr=True)
+    with TemporaryDirectory(prefix="tremplin-http-") as tmp:
+        where = Path(tmp)
+        port, bare_port = free_port(), free_port()
+        url, bare_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
+        env = {
+            **os.environ,
+            "TREMPLIN_DATABASE_URL": f"sqlite:///{where / 'bench.db'}",
+            "TREMPLIN_PUBLIC_URL": url,
+            "TWILIO_ACCOUNT_SID": SID,
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "TWILIO_FROM": "+33600000000",
+            "TWILIO_API_BASE_URL": "http://127.0.0.1:9",  # nothing is sent: the worker is off
+        }
+        serve = [sys.executable, "-m", "bot", "serve", "--port", str(port), "--no-worker"]
+        bare = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bot.bench.http:bare_app",
+            "--factory",
+            "--port",
+            str(bare_port),
+            "--log-level",
+            "warning",
+        ]
+        processes = [
+            start_process(serve, env, where / "serve.log"),
+            start_process(bare, env, where / "bare.log"),
+        ]
+        try:
+            wait_until_healthy(url, processes[0])
+            wait_until_healthy(bare_url, processes[1])
+            err.print(
+                f"{messages:,} signed webhooks from {phones} phones at concurrency {concurrency}, "
+                f"in {_ROUNDS} rounds alternating between the two servers…"
+            )
+            product, ceiling = _measure_interleaved(
+                {"service": (url, processes[0].pid), "bare": (bare_url, processes[1].pid)},
+                messages,
+                phones,
+                concurrency,
+            ).values()
+        finally:
+            for process in processes:
+                process.terminate()
+                process.wait(timeout=20)
+    ratio = round(100 * product["messages_per_second"] / ceiling["messages_per_second"], 1)
+    report: dict[str, Any] = {
+        "benchmark": "http",
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpu_count": os.cpu_count(),
+        },
+        "database": "sqlite",
+        "concurrency": concurrency,
+        "phones": phones,
+        "service": product,
+        "bare_starlette": ceiling,
+        "service_vs_bare_percent": ratio,
+        "targets": {
+            "min_vs_bare_percent": MIN_VS_BARE_PERCENT,
+            "vs_bare_met": ratio >= MIN_VS_BARE_PERCENT,
+            "max_p99_ms": MAX_P99_MS,
+            "p99_met": product["p99_ms"] < MAX_P99_MS,
+        },
+    }
+    _print(report)
+    return report
+
+
+def _print(report: dict[str, Any]) -> None:
+    table = Table(
+        "endpoint", "msg/s", "p50 ms", "p99 ms", "server CPU µs/msg", title="Signed Twilio webhooks"
+    )
+    for name, key in (("tremplin serve", "service"), ("bare Starlette", "bare_starlette")):
+        figures = report[key]
+        table.add_row(
+            name,
+            f"{figures['messages_per_second']:,}",
+            str(figures["p50_ms"]),
+            str(figures["p99_ms"]),
+            str(figures.get("server_cpu_us_per_message", "?")),
+        )
+    console = Console()
+    console.print(table)
+    targets = report["targets"]
+    rate_met = "met" if targets["vs_bare_met"] else "NOT met"
+    p99_met = "met" if targets["p99_met"] else "NOT met"
+    console.print(
+        f"Service at {report['service_vs_bare_percent']} % of the bare endpoint "
+        f"(target ≥ {MIN_VS_BARE_PERCENT:.0f} %): {rate_met}; "
+        f"p99 {report['service']['p99_ms']} ms (target < {MAX_P99_MS:.0f} ms): {p99_met}."
+    )

@@ -1,0 +1,1 @@
+"""SMS: Twilio's webhook and sender, segment arithmetic, rendering and the SMS budget."""

@@ -1,0 +1,1 @@
+"""The conversation service: one message, one transaction; group commit; the writer process."""

@@ -1,0 +1,1 @@
+"""The CV: its document, publishing, and the cv commands."""

@@ -1,0 +1,1 @@
+"""Delivery: the transactional outbox, its worker, and where a candidate is reached."""

@@ -1,0 +1,1 @@
+"""Periodic jobs: reminders and housekeeping."""

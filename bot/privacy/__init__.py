@@ -1,0 +1,1 @@
+"""Privacy: erasure, export, retention and the audit trail."""

@@ -1,0 +1,1 @@
+"""How the product starts: settings, the composition root, the server, the command line."""

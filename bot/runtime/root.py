@@ -1,0 +1,58 @@
+"""The composition root: settings → database (migrated) → sessions → conversation service."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.channels.telegram.intercept import telegram_hooks
+from bot.conversation.group_commit import Inbox, MessageInbox
+from bot.conversation.service import ConversationService
+from bot.conversation.writer_process import WriterProcess
+from bot.i18n import available_locales, lexicon
+from bot.runtime.settings import Settings
+from conversations.flow import build_flow
+from storage import make_engine, make_session_factory, upgrade
+
+__all__ = ["Runtime", "open_runtime"]
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    service: ConversationService
+    inbox: MessageInbox = field(default=None)  # type: ignore[assignment]  # built from the service
+    """The web's way in: concurrent messages share a transaction (group commit)."""
+
+    def __post_init__(self) -> None:
+        if self.inbox is None:
+            object.__setattr__(self, "inbox", Inbox(self.service))
+
+    def close(self) -> None:
+        self.inbox.close()
+        self.engine.dispose()
+
+
+def open_runtime(
+    settings: Settings, *, migrate: bool = True, writer_process: bool = False
+) -> Runtime:
+    """Connect to the database, bring its schema to the latest migration, build the service.
+
+    ``writer_process`` (``tremplin serve``) starts the web's inbox in a child process of its own
+    (bot/writer_process.py); otherwise it is a thread of this process, started at first use.
+    """
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    sessions = make_session_factory(engine)
+    locales = available_locales()
+    flow = build_flow(locales, lexicon(locales))
+    renderers, intercepts = telegram_hooks(flow)
+    service = ConversationService(sessions, flow, renderers=renderers, intercepts=intercepts)
+    if not writer_process:
+        return Runtime(settings, engine, sessions, service)
+    inbox = WriterProcess(settings)
+    inbox.start()
+    return Runtime(settings, engine, sessions, service, inbox)

@@ -1,0 +1,1 @@
+"""The web application: routes, pages, request limits and the health answer."""

@@ -1,0 +1,48 @@
+"""The web app: one Starlette application that the channel, coach and CV features extend."""
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from bot.channels.simulator import simulator_routes
+from bot.channels.sms.twilio import twilio_routes
+from bot.channels.telegram.webhook import telegram_routes
+from bot.coach import coach_routes
+from bot.public_cv import public_cv_routes
+from bot.runtime.root import Runtime
+from bot.web.locales_page import locales_routes
+from bot.web.templates import templates
+from bot.web.unavailable import database_error_handlers
+from storage import ping
+
+__all__ = ["create_app"]
+
+
+def create_app(runtime: Runtime, *, simulator: bool = False) -> Starlette:
+    """The app; ``simulator`` mounts the phone simulator (on when serving on loopback)."""
+
+    async def healthz(request: Request) -> JSONResponse:
+        """Liveness and readiness: the process answers and the database does too."""
+        del request
+        try:
+            await run_in_threadpool(ping, runtime.engine)
+        except Exception as error:  # noqa: BLE001 - any database failure means "not ready"
+            return JSONResponse({"status": "error", "database": type(error).__name__}, 503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    async def index(request: Request) -> HTMLResponse:
+        del request
+        return HTMLResponse(templates().get_template("home.html").render(simulator=simulator))
+
+    routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/", index)]
+    routes += twilio_routes(runtime)
+    routes += telegram_routes(runtime)
+    routes += locales_routes()
+    routes += public_cv_routes(runtime)
+    routes += coach_routes(runtime)
+    if simulator:
+        routes += simulator_routes(runtime)
+    app = Starlette(routes=routes, exception_handlers=database_error_handlers())
+    return app
