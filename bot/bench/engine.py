@@ -42,7 +42,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import Engine, insert
 
-from bot.conversation.service import ConversationService, Inbound
+from bot.channels.contract import Inbound
+from bot.conversation.service import ConversationService
 from bot.runtime.settings import Settings
 from conversations.draft import progress as draft_progress
 from conversations.engine import step

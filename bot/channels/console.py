@@ -10,7 +10,7 @@ import sys
 import uuid
 from typing import TextIO
 
-from bot.conversation.service import Inbound
+from bot.channels.contract import Inbound
 from bot.delivery.outbox import deliver_pending
 from bot.i18n import available_locales
 from bot.runtime.root import open_runtime

@@ -7,12 +7,12 @@ Channel-specific layout (SMS segments, Telegram keyboards) builds on ``Renderer.
 """
 
 import dataclasses
-from dataclasses import dataclass
 from datetime import date
 
 from babel import Locale
 from babel.dates import format_date
 
+from bot.channels.contract import RenderedChoice
 from bot.i18n import translations
 from conversations.messages import MESSAGES, PLURALS
 from conversations.outputs import Join, Msg, Raw, Say, Term, Text
@@ -20,13 +20,7 @@ from conversations.vocabulary.jobs import JOB_BY_CODE, SECTORS, SKILLS
 from conversations.vocabulary.languages import babel_key
 from conversations.vocabulary.lists import LISTS, LOCALE_NAMES
 
-__all__ = ["RenderedChoice", "Renderer", "renderer"]
-
-
-@dataclass(frozen=True, slots=True)
-class RenderedChoice:
-    number: int
-    label: str
+__all__ = ["Renderer", "renderer"]
 
 
 # Names CLDR lacks in a locale fall back to English, never to a bare code.

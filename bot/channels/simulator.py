@@ -35,8 +35,8 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.channels.sms.segments import measure
-from bot.conversation.service import Inbound
+from bot.channels.contract import Inbound
+from bot.channels.text import measure
 from bot.delivery.outbox import deliver_pending
 from bot.runtime.root import Runtime
 from bot.web.templates import templates

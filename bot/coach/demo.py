@@ -11,8 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.channels.contract import Inbound
 from bot.channels.simulator import CHANNEL
-from bot.conversation.service import ConversationService, Inbound
+from bot.conversation.service import ConversationService
 from bot.runtime.root import Runtime
 from conversations.events import TextReceived
 from storage import ChannelIdentity

@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.channels.contract import Render
 from bot.channels.sms.render import render_sms
-from bot.conversation.service import ConflictError, Render
+from bot.conversation.service import ConflictError
 from bot.delivery.reach import reach
 from bot.delivery.rows import Purpose, queue_message
 from conversations.draft import progress

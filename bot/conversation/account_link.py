@@ -28,8 +28,9 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, exists, func, insert, select, update
 
+from bot.channels.contract import Inbound
 from bot.channels.sms.render import render_sms
-from bot.conversation.service import Diverted, Inbound
+from bot.conversation.service import Diverted
 from bot.conversation.statements import Loaded
 from bot.delivery.rows import Purpose, queue_message
 from conversations.events import Capabilities, ContactShared, TextReceived

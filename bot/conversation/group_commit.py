@@ -19,7 +19,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Protocol
 
-from bot.conversation.service import ConversationService, Handled, Inbound
+from bot.channels.contract import Inbound
+from bot.conversation.service import ConversationService, Handled
 
 __all__ = ["Inbox", "MessageInbox"]
 

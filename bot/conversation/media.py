@@ -15,12 +15,12 @@ Rules of this module:
 
 import io
 import warnings
-from dataclasses import dataclass
 from datetime import datetime
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import Connection, delete, insert
 
+from bot.channels.contract import IncomingMedia
 from conversations.state import State
 from storage import new_id, tables
 
@@ -28,7 +28,6 @@ __all__ = [
     "MAX_PHOTO_BYTES",
     "MAX_PIXELS",
     "MAX_SIDE",
-    "IncomingMedia",
     "UnusablePhotoError",
     "keep_media",
     "prepare_photo",
@@ -42,20 +41,6 @@ _FORMATS = frozenset({"JPEG", "PNG", "WEBP", "MPO"})  # MPO: what some phones ca
 _JPEG_QUALITY = 85
 
 _media = tables.media
-
-
-@dataclass(frozen=True, slots=True)
-class IncomingMedia:
-    """A file ready to store: ``id`` is known before the transaction, so the engine's
-    ``PhotoReceived(ref)`` can name it."""
-
-    id: str
-    kind: str
-    """``photo`` (for the CV) or ``voice`` (kept for the coach)."""
-    content_type: str
-    data: bytes
-    width: int | None = None
-    height: int | None = None
 
 
 class UnusablePhotoError(ValueError):

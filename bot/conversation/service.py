@@ -26,9 +26,10 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.sms.render import Outgoing, render_sms
+from bot.channels.contract import Inbound, Outgoing, Render
+from bot.channels.sms.render import render_sms
 from bot.conversation.invitations import codes_for, typed_code
-from bot.conversation.media import IncomingMedia, keep_media
+from bot.conversation.media import keep_media
 from bot.conversation.statements import HotCursor, HotPath, Loaded, Result
 from bot.delivery.rows import Purpose, cancel_pending
 from bot.jobs.reminders import schedule_params
@@ -49,19 +50,9 @@ from conversations.state import State, empty_draft
 from storage import new_id, new_slug, tables
 from storage.faults import is_lock_conflict, is_unavailable
 
-__all__ = [
-    "ConflictError",
-    "ConversationService",
-    "Diverted",
-    "Handled",
-    "Inbound",
-    "Intercept",
-    "Render",
-]
+__all__ = ["ConflictError", "ConversationService", "Diverted", "Handled", "Intercept"]
 
 log = logging.getLogger(__name__)
-
-Render = Callable[[list[Output], str | None], list[Outgoing]]
 
 _candidates = tables.candidates
 _versions = tables.cv_versions
@@ -78,21 +69,6 @@ _ATTEMPTS = 3
 
 class ConflictError(RuntimeError):
     """The conversation changed under us (optimistic lock): the message is to be handled again."""
-
-
-@dataclass(frozen=True, slots=True)
-class Inbound:
-    """One message from a candidate, as a channel adapter hands it over (``to_inbound``)."""
-
-    channel: str
-    address: str
-    event: Event
-    external_id: str | None = None
-    locale_hint: str | None = None
-    """A language the channel knows reliably (Telegram ``language_code``, ``chat --lang``)."""
-    media: IncomingMedia | None = None
-    """A file the channel fetched with the message (a photo, a voice note): stored with the
-    candidate in the same transaction when the conversation takes it (bot/media.py)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,8 @@ import struct
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from bot.conversation.service import Handled, Inbound
+from bot.channels.contract import Inbound
+from bot.conversation.service import Handled
 from bot.runtime.settings import Settings
 
 __all__ = ["WriterProcess", "WriterUnavailableError"]

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Update, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.channels.sms.segments import measure
+from bot.channels.text import measure
 from storage import tables, utcnow
 
 __all__ = [

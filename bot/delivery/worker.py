@@ -39,7 +39,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -54,21 +54,13 @@ from sqlalchemy import (
     update,
 )
 
+from bot.channels.contract import DeliveryError, Sender, Sent
 from bot.delivery.background import BackgroundLoop
 from bot.delivery.rows import FAILED, PENDING, SENT, Purpose, cancel_rows, mark_opted_out
 from storage import tables, utcnow
 from storage.faults import is_unavailable
 
-__all__ = [
-    "DEFAULT_BACKOFF",
-    "DEFAULT_LEASE",
-    "BackgroundWorker",
-    "DeliveryError",
-    "OutboxWorker",
-    "Sender",
-    "Sent",
-    "send_timeout",
-]
+__all__ = ["DEFAULT_BACKOFF", "DEFAULT_LEASE", "BackgroundWorker", "OutboxWorker", "send_timeout"]
 
 log = logging.getLogger(__name__)
 
@@ -98,48 +90,6 @@ def send_timeout(lease: timedelta) -> float:
     a slow provider does not make two workers send one row.
     """
     return min(MAX_SEND_TIMEOUT, lease.total_seconds() / 3)
-
-
-@dataclass(frozen=True, slots=True)
-class Sent:
-    """A message the provider accepted."""
-
-    external_id: str | None
-    """The provider's id (Twilio ``SM…``): status callbacks find the message by it."""
-    status: str | None = None
-
-
-class DeliveryError(Exception):
-    """A send that did not go through; ``retryable`` says whether trying later may help."""
-
-    def __init__(
-        self,
-        reason: str,
-        *,
-        retryable: bool,
-        retry_after: timedelta | None = None,
-        opted_out: bool = False,
-    ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retryable = retryable
-        self.retry_after = retry_after
-        """The provider asked to wait at least this long (Telegram's 429 ``retry_after``)."""
-        self.opted_out = opted_out
-        """The recipient refuses our messages (Twilio 21610): the candidate is opted out."""
-
-
-class Sender(Protocol):
-    """Delivers one message on one channel; raises ``DeliveryError`` when it cannot.
-
-    ``payload`` is the row's ``outbox.payload``: what the channel sends beside the text (a
-    Telegram keyboard). It is passed only when the row has one, so a sender of a channel without
-    extras (SMS) is called with the text alone.
-    """
-
-    def send(
-        self, address: str, body: str, *, payload: Mapping[str, Any] | None = None
-    ) -> Sent: ...
 
 
 Clock = Callable[[], datetime]

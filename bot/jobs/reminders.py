@@ -34,7 +34,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine, bindparam, case, false, insert, null, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.channels.sms.render import Outgoing, render_sms
+from bot.channels.contract import Outgoing
+from bot.channels.sms.render import render_sms
 from bot.delivery.reach import reach
 from bot.delivery.rows import Purpose, queue_message
 from conversations.outputs import Msg, Output, Raw, Say

@@ -15,13 +15,14 @@ from types import FrameType
 
 import uvicorn
 
+from bot.channels.contract import Sender
 from bot.channels.sms import twilio as twilio_sms
 from bot.channels.sms.twilio import SMS_OFF_MESSAGE, TwilioSender, public_url_warning, sms_enabled
 from bot.channels.telegram.api import TelegramSender
 from bot.channels.telegram.updates import CHANNEL as TELEGRAM
 from bot.channels.telegram.updates import TELEGRAM_OFF_MESSAGE, telegram_enabled
 from bot.coach.setup import prepare_workspace
-from bot.delivery.worker import BackgroundWorker, OutboxWorker, Sender, send_timeout
+from bot.delivery.worker import BackgroundWorker, OutboxWorker, send_timeout
 from bot.jobs.housekeeping import start_housekeeping
 from bot.public_cv.pdf import pdf_support
 from bot.runtime.root import open_runtime

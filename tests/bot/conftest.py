@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.conversation.service import ConversationService, Handled, Inbound
+from bot.channels.contract import Inbound
+from bot.conversation.service import ConversationService, Handled
 from conversations.events import TextReceived
 from conversations.flow import DEFAULT_FLOW
 from tests.bot.fake_telegram import FakeBotApi, Telegram, telegram_runtime, telegram_settings

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.console import CHANNEL as CONSOLE
-from bot.conversation.service import ConversationService, Inbound
+from bot.channels.contract import Inbound
+from bot.conversation.service import ConversationService
 from bot.cv.document import cv_document, find_candidate
 from bot.runtime.settings import Settings
 from conversations.events import TextReceived

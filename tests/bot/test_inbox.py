@@ -5,9 +5,10 @@ import asyncio
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.sms.render import Outgoing, render_sms
+from bot.channels.contract import Inbound, Outgoing
+from bot.channels.sms.render import render_sms
 from bot.conversation.group_commit import Inbox
-from bot.conversation.service import ConversationService, Handled, Inbound
+from bot.conversation.service import ConversationService, Handled
 from conversations.events import TextReceived
 from conversations.flow import DEFAULT_FLOW
 from conversations.outputs import Output

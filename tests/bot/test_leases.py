@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels.contract import Sent
 from bot.channels.sms.twilio import TwilioSender
-from bot.delivery.worker import DEFAULT_LEASE, OutboxWorker, Sent
+from bot.delivery.worker import DEFAULT_LEASE, OutboxWorker
 from bot.runtime.root import Runtime
 from bot.web.app import create_app
 from storage import SQLITE_PRAGMAS, Outbox, make_engine, make_session_factory, upgrade

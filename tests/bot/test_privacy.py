@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import Engine, LargeBinary, Text, cast, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.conversation.service import ConversationService, Handled, Inbound
+from bot.channels.contract import Inbound, Sent
+from bot.conversation.service import ConversationService, Handled
 from bot.delivery.rows import queue_message
-from bot.delivery.worker import OutboxWorker, Sent
+from bot.delivery.worker import OutboxWorker
 from bot.jobs.reminders import send_due_reminders
 from bot.privacy.records import Purged, erase_candidate, export_candidate, purge_old_bodies
 from conversations.events import TextReceived

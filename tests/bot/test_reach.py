@@ -6,8 +6,9 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels.contract import Inbound
 from bot.coach.review import ask_for_changes
-from bot.conversation.service import ConversationService, Inbound
+from bot.conversation.service import ConversationService
 from bot.delivery.reach import reach
 from bot.jobs.reminders import send_due_reminders
 from conversations.events import TextReceived

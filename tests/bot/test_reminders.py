@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels.contract import Inbound
 from bot.channels.sms.render import render_sms
-from bot.conversation.service import ConversationService, Handled, Inbound
+from bot.conversation.service import ConversationService, Handled
 from bot.jobs.housekeeping import BackgroundHousekeeping, Housekeeping
 from bot.jobs.reminders import find_due, send_due_reminders, send_reminder, sending_time
 from conversations.engine import GREETINGS

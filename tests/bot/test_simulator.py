@@ -15,7 +15,7 @@ from bot.channels.simulator import (
     is_fictional_number,
     text_direction,
 )
-from bot.channels.sms.segments import measure, to_gsm7
+from bot.channels.text import measure, to_gsm7
 from bot.conversation.service import ConversationService
 from bot.i18n import available_locales, lexicon
 from bot.runtime.root import Runtime

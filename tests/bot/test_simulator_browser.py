@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select
 
-from bot.channels.sms.segments import measure
+from bot.channels.text import measure
 from storage import ChannelIdentity, Outbox, make_engine, make_session_factory
 from tests.servers import tremplin_serve
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from bot.channels.sms.budget import budget
 from bot.channels.sms.render import render_sms
-from bot.channels.sms.segments import measure, split_pages, to_gsm7
+from bot.channels.text import measure, split_pages, to_gsm7
 from bot.i18n import available_locales
 from conversations.outputs import Msg, Raw, Say, Summary
 

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.console import CHANNEL as CONSOLE
-from bot.conversation.service import ConversationService, Inbound
+from bot.channels.contract import Inbound
+from bot.conversation.service import ConversationService
 from bot.cv.document import cv_document
 from bot.runtime.settings import Settings
 from conversations.events import TextReceived

@@ -21,7 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.conversation.service import Handled, Inbound
+from bot.channels.contract import Inbound
+from bot.conversation.service import Handled
 from bot.conversation.writer_process import WriterProcess, WriterUnavailableError, _transportable
 from bot.runtime.root import Runtime, open_runtime
 from bot.runtime.settings import Settings

@@ -7,34 +7,17 @@ more pages follow.
 """
 
 import unicodedata
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
 
-from bot.channels.render import RenderedChoice, renderer
-from bot.channels.sms.segments import SmsInfo, measure, split_pages, to_gsm7
+from bot.channels.contract import Outgoing
+from bot.channels.render import renderer
+from bot.channels.text import measure, split_pages, to_gsm7
 from conversations.outputs import Msg, Output, Say, Summary
 
-__all__ = ["GSM7_LOCALES", "SUMMARY_SEGMENTS", "Outgoing", "render_sms"]
+__all__ = ["GSM7_LOCALES", "SUMMARY_SEGMENTS", "render_sms"]
 
 GSM7_LOCALES = frozenset({"fr", "en"})
 SUMMARY_SEGMENTS = 3
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    text: str
-    step: str | None
-    """The step whose question this message asks, if any (``--trace``)."""
-    choices: tuple[RenderedChoice, ...] = ()
-    expects: str = "text"
-    joinable: bool = True
-    """False for a summary page: it keeps its own SMS and its "SUITE" line last."""
-    payload: dict[str, Any] | None = None
-    """What the channel sends beside the text (Telegram's keyboard), kept in ``outbox.payload``."""
-
-    @property
-    def sms(self) -> SmsInfo:
-        return measure(self.text)
 
 
 def _summary_page(summary: Summary, locale: str) -> str:

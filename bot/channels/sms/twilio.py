@@ -31,9 +31,8 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.conversation.service import Inbound
+from bot.channels.contract import DeliveryError, Inbound, Sent
 from bot.delivery.rows import record_delivery_status
-from bot.delivery.worker import DeliveryError, Sent
 from bot.runtime.root import Runtime
 from bot.runtime.settings import Settings
 from bot.web.request_body import FORM_TYPE, media_type, read_limited_body

@@ -40,7 +40,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.delivery.worker import DeliveryError, Sent
+from bot.channels.contract import DeliveryError, Sent
 from bot.runtime.settings import Settings
 
 __all__ = [

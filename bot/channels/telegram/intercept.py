@@ -12,10 +12,11 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
+from bot.channels.contract import Inbound, Render
 from bot.channels.telegram.render import pressed_button, render_telegram
 from bot.channels.telegram.updates import CHANNEL, TELEGRAM_CAPABILITIES
 from bot.conversation.account_link import AccountLinker
-from bot.conversation.service import Diverted, Inbound, Intercept, Render
+from bot.conversation.service import Diverted, Intercept
 from bot.conversation.statements import Loaded
 from conversations.events import TextReceived
 from conversations.questions import Flow

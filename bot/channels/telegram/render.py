@@ -19,8 +19,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from bot.channels.render import RenderedChoice, Renderer, renderer
-from bot.channels.sms.render import Outgoing
+from bot.channels.contract import Outgoing, RenderedChoice
+from bot.channels.render import Renderer, renderer
 from conversations.outputs import Msg, Output, Say, Summary
 
 __all__ = [

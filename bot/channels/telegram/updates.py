@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from telegram import Message, Update
 
-from bot.conversation.service import Inbound
+from bot.channels.contract import Inbound
 from bot.runtime.settings import Settings
 from conversations.events import (
     Capabilities,

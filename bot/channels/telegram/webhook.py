@@ -29,6 +29,7 @@ from starlette.routing import BaseRoute, Route
 from telegram import Update
 from telegram.error import BadRequest, TelegramError
 
+from bot.channels.contract import Inbound
 from bot.channels.telegram.api import MAX_DOWNLOAD_BYTES, open_bot
 from bot.channels.telegram.updates import (
     CHANNEL,
@@ -40,7 +41,6 @@ from bot.channels.telegram.updates import (
     to_inbound,
 )
 from bot.conversation.media import MAX_PHOTO_BYTES, UnusablePhotoError, prepare_photo, voice_note
-from bot.conversation.service import Inbound
 from bot.runtime.root import Runtime
 from bot.runtime.settings import Settings
 from bot.web.request_body import read_limited_body

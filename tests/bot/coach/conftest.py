@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 
+from bot.channels.contract import Inbound
 from bot.coach.accounts import create_coach, new_invitation
-from bot.conversation.service import ConversationService, Inbound
+from bot.conversation.service import ConversationService
 from bot.i18n import available_locales, lexicon
 from bot.runtime.root import Runtime
 from bot.runtime.settings import Settings

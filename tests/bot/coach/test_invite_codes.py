@@ -5,7 +5,7 @@ import uuid
 
 from sqlalchemy import select
 
-from bot.conversation.service import Inbound
+from bot.channels.contract import Inbound
 from bot.runtime.root import Runtime
 from conversations.events import TextReceived
 from storage import Candidate, Coach, Invitation

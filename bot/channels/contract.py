@@ -1,0 +1,179 @@
+"""The channel contract: the types every channel adapter speaks, and the record of one channel.
+
+A channel turns its provider's requests into an :class:`Inbound` for the conversation service,
+turns the engine's outputs into :class:`Outgoing` messages (its renderer), and delivers them:
+through the outbox, by a :class:`Sender` the worker calls with retries (SMS, Telegram), or inline
+in the answer to the provider's request (a phone call's TwiML). :class:`Channel` says all of that
+about one channel; ``bot.channels.registry`` lists them, and everything else that needs to know
+the channels (the runtime, the server, the web app, the CV document) asks the registry.
+
+How to add a channel: docs/architecture.md, "Adding a channel".
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from bot.channels.text import SmsInfo, measure
+from conversations.events import Capabilities, Event
+from conversations.outputs import Output
+
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
+
+    from bot.runtime.settings import Settings
+
+__all__ = [
+    "Channel",
+    "Delivery",
+    "DeliveryError",
+    "Inbound",
+    "IncomingMedia",
+    "Outgoing",
+    "Render",
+    "RenderedChoice",
+    "Sender",
+    "Sent",
+]
+
+
+# Inbound ----------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class IncomingMedia:
+    """A file ready to store: ``id`` is known before the transaction, so the engine's
+    ``PhotoReceived(ref)`` can name it."""
+
+    id: str
+    kind: str
+    """``photo`` (for the CV) or ``voice`` (kept for the coach)."""
+    content_type: str
+    data: bytes
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One message from a candidate, as a channel adapter hands it over (``to_inbound``)."""
+
+    channel: str
+    address: str
+    event: Event
+    external_id: str | None = None
+    """The provider's id of the message: a retried delivery of it is handled once."""
+    locale_hint: str | None = None
+    """A language the channel knows reliably (Telegram ``language_code``, ``chat --lang``)."""
+    media: IncomingMedia | None = None
+    """A file the channel fetched with the message (a photo, a voice note): stored with the
+    candidate in the same transaction when the conversation takes it (bot/conversation/media.py)."""
+
+
+# Outbound ---------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class RenderedChoice:
+    number: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message to send, as a channel's renderer wrote it."""
+
+    text: str
+    step: str | None
+    """The step whose question this message asks, if any (``--trace``)."""
+    choices: tuple[RenderedChoice, ...] = ()
+    expects: str = "text"
+    joinable: bool = True
+    """False for a summary page: it keeps its own SMS and its "SUITE" line last."""
+    payload: dict[str, Any] | None = None
+    """What the channel sends beside the text (Telegram's keyboard), kept in ``outbox.payload``."""
+
+    @property
+    def sms(self) -> SmsInfo:
+        """What the text costs as an SMS (encoding, segments): the message log keeps it."""
+        return measure(self.text)
+
+
+Render = Callable[[list[Output], str | None], list[Outgoing]]
+"""A channel's renderer: the engine's outputs in a locale, as that channel's messages."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A message the provider accepted."""
+
+    external_id: str | None
+    """The provider's id (Twilio ``SM…``): status callbacks find the message by it."""
+    status: str | None = None
+
+
+class DeliveryError(Exception):
+    """A send that did not go through; ``retryable`` says whether trying later may help."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retryable: bool,
+        retry_after: timedelta | None = None,
+        opted_out: bool = False,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+        self.retry_after = retry_after
+        """The provider asked to wait at least this long (Telegram's 429 ``retry_after``)."""
+        self.opted_out = opted_out
+        """The recipient refuses our messages (Twilio 21610): the candidate is opted out."""
+
+
+class Sender(Protocol):
+    """Delivers one message on one channel; raises ``DeliveryError`` when it cannot.
+
+    ``payload`` is the row's ``outbox.payload``: what the channel sends beside the text (a
+    Telegram keyboard). It is passed only when the row has one, so a sender of a channel without
+    extras (SMS) is called with the text alone.
+    """
+
+    def send(
+        self, address: str, body: str, *, payload: Mapping[str, Any] | None = None
+    ) -> Sent: ...
+
+
+Delivery = Literal["outbox", "inline"]
+"""``outbox``: replies are queued with the answer and a sender delivers them; ``inline``: the
+reply is the answer to the provider's own request (a call's TwiML), and nothing is queued."""
+
+
+# The record -------------------------------------------------------------------------------------
+def _never(settings: "Settings") -> bool:
+    del settings
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """Everything the rest of the product needs to know about one channel.
+
+    ``routes`` builds its webhooks from the runtime (``None``: it has none); ``sender`` builds
+    what delivers its outbox rows, for a deployment where ``enabled`` is true; ``intercept``
+    builds what runs in the message's transaction before the engine (Telegram's buttons and
+    account linking). ``carries_phone``: the address is the person's phone number, so the CV
+    document can show it to the coach.
+    """
+
+    name: str
+    capabilities: Capabilities
+    render: Render
+    delivery: Delivery = "outbox"
+    routes: Callable[[Any], "list[BaseRoute]"] | None = None
+    enabled: Callable[["Settings"], bool] = _never
+    sender: Callable[["Settings", float], Sender] | None = None
+    off_message: str | None = None
+    """Said once at start when the channel is not configured (why, and which settings)."""
+    intercept: Callable[[Any], Any] | None = None
+    carries_phone: bool = False
+    commands: str | None = None
+    """The module that adds this channel's ``tremplin`` subcommands (``add_parser``, ``run``)."""
