@@ -6,7 +6,6 @@ Only SQLAlchemy, Alembic and the standard library are imported here, so the stor
 
 from storage.choices import (
     CandidateStatus,
-    Channel,
     CoachRole,
     Direction,
     MessageStatus,
@@ -50,7 +49,6 @@ __all__ = [
     "Base",
     "Candidate",
     "CandidateStatus",
-    "Channel",
     "ChannelIdentity",
     "Coach",
     "CoachRole",

@@ -12,7 +12,6 @@ from enum import StrEnum
 
 __all__ = [
     "CandidateStatus",
-    "Channel",
     "CoachRole",
     "Direction",
     "MessageStatus",
@@ -32,13 +31,6 @@ class CandidateStatus(StrEnum):
     CHANGES_REQUESTED = "changes_requested"
     PUBLISHED = "published"
     UNPUBLISHED = "unpublished"
-
-
-class Channel(StrEnum):
-    SMS = "sms"
-    TELEGRAM = "telegram"
-    CONSOLE = "console"
-    SIMULATOR = "simulator"
 
 
 class Direction(StrEnum):

@@ -42,6 +42,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import Engine, insert
 
+from bot.channels import registry
 from bot.channels.contract import Inbound
 from bot.conversation.service import ConversationService
 from bot.runtime.settings import Settings
@@ -267,7 +268,9 @@ class _ServiceRunner:
 
     def __init__(self, path: Path) -> None:
         self.engine = make_engine(f"sqlite:///{path}")
-        self.service = ConversationService(make_session_factory(self.engine), DEFAULT_FLOW)
+        self.service = ConversationService(
+            make_session_factory(self.engine), DEFAULT_FLOW, renderers=registry.renderers()
+        )
 
     def __call__(self, job: Job) -> None:
         self.service.handle(Inbound("sms", job[0], TextReceived(job[1]), external_id=job[2]))

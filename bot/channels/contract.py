@@ -175,5 +175,5 @@ class Channel:
     """Said once at start when the channel is not configured (why, and which settings)."""
     intercept: Callable[[Any], Any] | None = None
     carries_phone: bool = False
-    commands: str | None = None
-    """The module that adds this channel's ``tremplin`` subcommands (``add_parser``, ``run``)."""
+    local_only: bool = False
+    """Its routes are mounted only where the phone simulator is on (loopback, ``--simulator``)."""

@@ -26,7 +26,7 @@ import uuid
 import weakref
 from functools import cache
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
@@ -38,10 +38,12 @@ from starlette.staticfiles import StaticFiles
 from bot.channels.contract import Inbound
 from bot.channels.text import measure
 from bot.delivery.outbox import deliver_pending
-from bot.runtime.root import Runtime
 from bot.web.templates import templates
 from conversations.events import TextReceived
 from storage import Candidate, ChannelIdentity
+
+if TYPE_CHECKING:  # the runtime builds the channels: only its type is needed here
+    from bot.runtime.root import Runtime
 
 __all__ = [
     "CHANNEL",
@@ -92,7 +94,7 @@ def text_direction(locale: str | None) -> Literal["rtl", "ltr"]:
     return "rtl" if locale in RTL_LOCALES else "ltr"
 
 
-def conversation_locale(runtime: Runtime, phone: str) -> str | None:
+def conversation_locale(runtime: "Runtime", phone: str) -> str | None:
     """The locale of the candidate texting from this simulated phone (None before any message).
 
     Read after handling, so a reply that has just switched the language is laid out in it.
@@ -105,7 +107,7 @@ def conversation_locale(runtime: Runtime, phone: str) -> str | None:
         )
 
 
-def _answer(runtime: Runtime, phone: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
+def _answer(runtime: "Runtime", phone: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
     """An API answer: the messages shown, and how the phone's thread is to be laid out."""
     locale = conversation_locale(runtime, phone)
     return {
@@ -145,7 +147,7 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status, headers=_API_HEADERS)
 
 
-def _deliver(runtime: Runtime, phone: str) -> list[dict[str, Any]]:
+def _deliver(runtime: "Runtime", phone: str) -> list[dict[str, Any]]:
     """Take every pending message for this phone from the outbox, oldest first, as shown."""
     shown: list[dict[str, Any]] = []
 
@@ -165,12 +167,12 @@ def _deliver(runtime: Runtime, phone: str) -> list[dict[str, Any]]:
     return shown
 
 
-def _poll(runtime: Runtime, phone: str) -> dict[str, Any]:
+def _poll(runtime: "Runtime", phone: str) -> dict[str, Any]:
     """What is waiting for the simulated phone, and the locale its thread is shown in."""
     return _answer(runtime, phone, _deliver(runtime, phone))
 
 
-def _exchange(runtime: Runtime, phone: str, text: str) -> dict[str, Any]:
+def _exchange(runtime: "Runtime", phone: str, text: str) -> dict[str, Any]:
     """One SMS from the simulated phone, handled and answered like a real one."""
     runtime.service.handle(
         Inbound(
@@ -183,7 +185,7 @@ def _exchange(runtime: Runtime, phone: str, text: str) -> dict[str, Any]:
     return _poll(runtime, phone)
 
 
-def _new_number(runtime: Runtime) -> str | None:
+def _new_number(runtime: "Runtime") -> str | None:
     """A fictional number no simulated conversation uses yet (None if the range looks full)."""
     rng = random.SystemRandom()
     with runtime.sessions() as session:
@@ -199,7 +201,7 @@ def _new_number(runtime: Runtime) -> str | None:
     return None
 
 
-def simulator_routes(runtime: Runtime) -> list[BaseRoute]:
+def simulator_routes(runtime: "Runtime") -> list[BaseRoute]:
     """The page, its static files and its small JSON API."""
     # One lock per phone in this process: a poll and a send for the same phone must not both
     # deliver the same outbox rows. Weak values: a phone nobody is texting costs nothing.

@@ -7,6 +7,7 @@ holds the write lock), read state and draft, change them together, bump ``conver
 queue what the candidate must receive in the same transaction. Nothing is sent before commit.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.channels.contract import Render
-from bot.channels.sms.render import render_sms
 from bot.conversation.service import ConflictError
 from bot.delivery.reach import reach
 from bot.delivery.rows import Purpose, queue_message
@@ -127,7 +127,7 @@ def queue_outputs(
     candidate_id: str,
     outputs: list[Output],
     locale: str,
-    renderers: dict[str, Render],
+    renderers: Mapping[str, Render],
     *,
     now: datetime,
 ) -> int:
@@ -140,7 +140,7 @@ def queue_outputs(
     if where is None or not outputs:
         return 0
     queued = 0
-    for reply in renderers.get(where.channel, render_sms)(outputs, locale):
+    for reply in renderers[where.channel](outputs, locale):
         outbox_id = queue_message(
             session,
             candidate_id,

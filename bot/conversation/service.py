@@ -16,7 +16,7 @@ Core, in the same transaction.
 import dataclasses
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,7 +27,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.contract import Inbound, Outgoing, Render
-from bot.channels.sms.render import render_sms
 from bot.conversation.invitations import codes_for, typed_code
 from bot.conversation.media import keep_media
 from bot.conversation.statements import HotCursor, HotPath, Loaded, Result
@@ -110,7 +109,7 @@ class ConversationService:
         flow: Flow,
         *,
         clock: Callable[[], datetime] = _utcnow,
-        renderers: dict[str, Render] | None = None,
+        renderers: Mapping[str, Render],
         intercepts: dict[str, Intercept] | None = None,
     ) -> None:
         bind = sessions.kw.get("bind")
@@ -125,7 +124,7 @@ class ConversationService:
         self._reached = {question.id: index for index, question in enumerate(flow.questions)}
         self._reached["submitted"] = len(flow.questions)
         self.clock = clock
-        self.renderers = renderers or {}
+        self.renderers = renderers
         self.intercepts = intercepts or {}
         self._sql = HotPath(bind.dialect)
 
@@ -223,7 +222,7 @@ class ConversationService:
         new_state, outputs = step_in_place(self.flow, state, event, now=now)
         # After DELETE the state is new and has no language: say goodbye in the person's own.
         locale = new_state.locale or old_locale
-        replies = self.renderers.get(inbound.channel, render_sms)(outputs, locale)
+        replies = self.renderers[inbound.channel](outputs, locale)
         candidate_id: str | None = row.candidate_id
         purpose = Purpose.REPLY
         if any(isinstance(output, OptedOut) for output in outputs):
@@ -271,7 +270,7 @@ class ConversationService:
         now: datetime,
     ) -> Handled:
         candidate_id = taken.candidate_id
-        replies = self.renderers.get(inbound.channel, render_sms)(taken.outputs, taken.locale)
+        replies = self.renderers[inbound.channel](taken.outputs, taken.locale)
         with hot.pipeline():
             saved = None
             if candidate_id is None:

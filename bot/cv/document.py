@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.channels import registry
 from bot.runtime.settings import Settings
 from conversations.draft import progress
 from conversations.parsing.phones import to_e164
@@ -76,7 +77,7 @@ def cv_document(session: Session, candidate: Candidate, settings: Settings) -> d
         (
             i.address
             for i in candidate.identities
-            if i.channel in ("sms", "console", "simulator") and i.address.startswith("+")
+            if registry.channel(i.channel).carries_phone and i.address.startswith("+")
         ),
         None,
     )

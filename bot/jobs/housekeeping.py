@@ -34,14 +34,14 @@ class Housekeeping:
         engine: Engine,
         *,
         retention_days: int,
-        renderers: Mapping[str, Render] | None = None,
+        renderers: Mapping[str, Render],
         clock: Clock = utcnow,
         reminder_interval: timedelta = timedelta(minutes=1),
         retention_interval: timedelta = timedelta(hours=1),
     ) -> None:
         self.engine = engine
         self.retention_days = retention_days
-        self.renderers = dict(renderers or {})
+        self.renderers = dict(renderers)
         self.clock = clock
         self.reminder_interval = reminder_interval
         self.retention_interval = retention_interval

@@ -35,7 +35,6 @@ from sqlalchemy import Connection, Engine, bindparam, case, false, insert, null,
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.channels.contract import Outgoing
-from bot.channels.sms.render import render_sms
 from bot.delivery.reach import reach
 from bot.delivery.rows import Purpose, queue_message
 from conversations.outputs import Msg, Output, Raw, Say
@@ -126,7 +125,7 @@ def send_due_reminders(
     engine: Engine,
     *,
     now: datetime,
-    renderers: Mapping[str, Render] | None = None,
+    renderers: Mapping[str, Render],
     batch_size: int = 200,
 ) -> int:
     """Queue every reminder due at ``now``; returns how many were queued.
@@ -170,7 +169,7 @@ def send_reminder(
     sent: int,
     *,
     now: datetime,
-    renderers: Mapping[str, Render] | None = None,
+    renderers: Mapping[str, Render],
 ) -> bool:
     """Send reminder number ``sent + 1`` to this candidate if it is (still) due; True if queued.
 
@@ -225,7 +224,7 @@ def send_reminder(
         )
         if claimed.rowcount != 1:
             return False  # another worker, a message or STOP got there first
-        render = (renderers or {}).get(recipient.channel, render_sms)
+        render = renderers[recipient.channel]
         for outgoing in render([_reminder(sent, row.document)], row.locale):
             queue_message(
                 connection,

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.telegram.intercept import telegram_hooks
+from bot.channels import registry
 from bot.conversation.group_commit import Inbox, MessageInbox
 from bot.conversation.service import ConversationService
 from bot.conversation.writer_process import WriterProcess
@@ -49,8 +49,9 @@ def open_runtime(
     sessions = make_session_factory(engine)
     locales = available_locales()
     flow = build_flow(locales, lexicon(locales))
-    renderers, intercepts = telegram_hooks(flow)
-    service = ConversationService(sessions, flow, renderers=renderers, intercepts=intercepts)
+    service = ConversationService(
+        sessions, flow, renderers=registry.renderers(), intercepts=registry.intercepts(flow)
+    )
     if not writer_process:
         return Runtime(settings, engine, sessions, service)
     inbox = WriterProcess(settings)

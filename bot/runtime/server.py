@@ -15,12 +15,9 @@ from types import FrameType
 
 import uvicorn
 
+from bot.channels import registry
 from bot.channels.contract import Sender
-from bot.channels.sms import twilio as twilio_sms
-from bot.channels.sms.twilio import SMS_OFF_MESSAGE, TwilioSender, public_url_warning, sms_enabled
-from bot.channels.telegram.api import TelegramSender
-from bot.channels.telegram.updates import CHANNEL as TELEGRAM
-from bot.channels.telegram.updates import TELEGRAM_OFF_MESSAGE, telegram_enabled
+from bot.channels.sms.twilio import public_url_warning
 from bot.coach.setup import prepare_workspace
 from bot.delivery.worker import BackgroundWorker, OutboxWorker, send_timeout
 from bot.jobs.housekeeping import start_housekeeping
@@ -34,13 +31,7 @@ __all__ = ["is_loopback", "run_worker", "senders_for", "serve", "worker_lease"]
 
 def senders_for(settings: Settings) -> dict[str, Sender]:
     """The channels the outbox worker delivers, each with its sender (only those configured)."""
-    senders: dict[str, Sender] = {}
-    timeout = send_timeout(worker_lease(settings))
-    if sms_enabled(settings):
-        senders[twilio_sms.CHANNEL] = TwilioSender(settings, timeout=timeout)
-    if telegram_enabled(settings):
-        senders[TELEGRAM] = TelegramSender(settings, timeout=timeout)
-    return senders
+    return registry.senders(settings, timeout=send_timeout(worker_lease(settings)))
 
 
 def worker_lease(settings: Settings) -> timedelta:
@@ -49,11 +40,9 @@ def worker_lease(settings: Settings) -> timedelta:
 
 
 def _announce_channels(settings: Settings) -> None:
-    """Say once, at start, which channels are off and why (DESIGN.md: settings)."""
-    if not sms_enabled(settings):
-        print(SMS_OFF_MESSAGE, flush=True)
-    if not telegram_enabled(settings):
-        print(TELEGRAM_OFF_MESSAGE, flush=True)
+    """Say once, at start, which channels are off and why (docs/deployment.md: settings)."""
+    for message in registry.off_messages(settings):
+        print(message, flush=True)
     warning = public_url_warning(settings)
     if warning is not None:
         print(warning, flush=True)
@@ -125,7 +114,8 @@ def run_worker(settings: Settings, *, poll_interval: float = 1.0) -> int:
     try:
         senders = senders_for(settings)
         if not senders:
-            print(f"Nothing to deliver. {SMS_OFF_MESSAGE} {TELEGRAM_OFF_MESSAGE}", file=sys.stderr)
+            why = " ".join(registry.off_messages(settings))
+            print(f"Nothing to deliver. {why}", file=sys.stderr)
             return 1
         warning = public_url_warning(settings)
         if warning is not None:

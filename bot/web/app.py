@@ -6,9 +6,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from bot.channels.simulator import simulator_routes
-from bot.channels.sms.twilio import twilio_routes
-from bot.channels.telegram.webhook import telegram_routes
+from bot.channels import registry
 from bot.coach import coach_routes
 from bot.public_cv import public_cv_routes
 from bot.runtime.root import Runtime
@@ -37,12 +35,9 @@ def create_app(runtime: Runtime, *, simulator: bool = False) -> Starlette:
         return HTMLResponse(templates().get_template("home.html").render(simulator=simulator))
 
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/", index)]
-    routes += twilio_routes(runtime)
-    routes += telegram_routes(runtime)
+    routes += registry.routes(runtime, local=simulator)
     routes += locales_routes()
     routes += public_cv_routes(runtime)
     routes += coach_routes(runtime)
-    if simulator:
-        routes += simulator_routes(runtime)
     app = Starlette(routes=routes, exception_handlers=database_error_handlers())
     return app

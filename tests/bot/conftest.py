@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels import registry
 from bot.channels.contract import Inbound
 from bot.conversation.service import ConversationService, Handled
 from conversations.events import TextReceived
@@ -31,7 +32,9 @@ def clock() -> Clock:
 
 @pytest.fixture
 def service(session_factory: sessionmaker[Session], clock: Clock) -> ConversationService:
-    return ConversationService(session_factory, DEFAULT_FLOW, clock=clock)
+    return ConversationService(
+        session_factory, DEFAULT_FLOW, clock=clock, renderers=registry.renderers()
+    )
 
 
 Send = Callable[..., Handled]

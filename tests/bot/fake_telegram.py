@@ -30,8 +30,8 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels import registry
 from bot.channels.telegram.api import Pacer, TelegramSender
-from bot.channels.telegram.intercept import telegram_hooks
 from bot.conversation.service import ConversationService
 from bot.delivery.worker import OutboxWorker
 from bot.runtime.root import Runtime
@@ -77,8 +77,10 @@ def telegram_runtime(
     clock: Callable[[], datetime] | None = None,
 ) -> Runtime:
     """The app's runtime on a test database, with the Telegram renderer and intercept."""
-    renderers, intercepts = telegram_hooks(DEFAULT_FLOW)
-    options: dict[str, Any] = {"renderers": renderers, "intercepts": intercepts}
+    options: dict[str, Any] = {
+        "renderers": registry.renderers(),
+        "intercepts": registry.intercepts(DEFAULT_FLOW),
+    }
     if clock is not None:
         options["clock"] = clock
     service = ConversationService(sessions, DEFAULT_FLOW, **options)

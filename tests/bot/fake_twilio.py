@@ -32,6 +32,7 @@ import httpx
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 
+from bot.channels import registry
 from bot.conversation.service import ConversationService
 from bot.runtime.root import Runtime
 from bot.runtime.settings import Settings
@@ -75,9 +76,11 @@ def sms_runtime(
 ) -> Runtime:
     """The app's runtime on a test database (``open_runtime`` would make and migrate its own)."""
     service = (
-        ConversationService(sessions, DEFAULT_FLOW)
+        ConversationService(sessions, DEFAULT_FLOW, renderers=registry.renderers())
         if clock is None
-        else ConversationService(sessions, DEFAULT_FLOW, clock=clock)
+        else ConversationService(
+            sessions, DEFAULT_FLOW, clock=clock, renderers=registry.renderers()
+        )
     )
     return Runtime(settings, sessions.kw["bind"], sessions, service)
 

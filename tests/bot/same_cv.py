@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels import registry
 from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.contract import Inbound
 from bot.conversation.service import ConversationService
@@ -23,7 +24,7 @@ def sms_and_console_cvs(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The CV document of the candidate texting from ``phone``, and that of a terminal phone
     given the same ``answers`` now, in the same database."""
-    console = ConversationService(sessions, DEFAULT_FLOW)
+    console = ConversationService(sessions, DEFAULT_FLOW, renderers=registry.renderers())
     for line in answers:
         console.handle(Inbound(CONSOLE, CONSOLE_PHONE, TextReceived(line)))
     with sessions() as session:

@@ -9,6 +9,7 @@ import pytest
 from babel.messages.pofile import read_po
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels import registry
 from bot.conversation.service import ConversationService
 from bot.i18n import available_locales, catalog_path
 from bot.runtime.root import Runtime
@@ -36,7 +37,12 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     """The app, as served; the page reads only the catalogs, never the database."""
     engine = make_engine(f"sqlite:///{tmp_path / 'unused.db'}")
     sessions: sessionmaker[Session] = sessionmaker(bind=engine)
-    runtime = Runtime(Settings(), engine, sessions, ConversationService(sessions, DEFAULT_FLOW))
+    runtime = Runtime(
+        Settings(),
+        engine,
+        sessions,
+        ConversationService(sessions, DEFAULT_FLOW, renderers=registry.renderers()),
+    )
     try:
         with TestClient(create_app(runtime)) as test_client:
             yield test_client

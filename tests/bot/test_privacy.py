@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine, LargeBinary, Text, cast, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels import registry
 from bot.channels.contract import Inbound, Sent
 from bot.conversation.service import ConversationService, Handled
 from bot.delivery.rows import queue_message
@@ -64,7 +65,9 @@ def clock() -> Clock:
 
 @pytest.fixture
 def send(session_factory: Sessions, clock: Clock) -> Send:
-    service = ConversationService(session_factory, FLOW, clock=clock)
+    service = ConversationService(
+        session_factory, FLOW, clock=clock, renderers=registry.renderers()
+    )
     counter = iter(range(1_000_000))
 
     def _send(text: str, phone: str = PHONE) -> Handled:
@@ -114,7 +117,7 @@ def everything_a_person_leaves(
     for line in HAPPY_PATH[:12]:
         send(line)
     clock.now += timedelta(days=2)
-    assert send_due_reminders(engine, now=clock.now) == 1
+    assert send_due_reminders(engine, now=clock.now, renderers=registry.renderers()) == 1
     for line in HAPPY_PATH[12:]:
         send(line)
     deliver(engine, sender, clock.now)

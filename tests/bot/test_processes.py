@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, func, select
 
+from bot.channels import registry
 from bot.channels.contract import Inbound, Outgoing
 from bot.channels.sms.render import render_sms
 from bot.conversation.group_commit import Inbox
@@ -32,7 +33,12 @@ def processes(migrated_engine: Engine) -> Iterator[list[ConversationService]]:
     url = migrated_engine.url.render_as_string(hide_password=False)
     engines = [make_engine(url) for _ in range(2)]
     try:
-        yield [ConversationService(make_session_factory(e), DEFAULT_FLOW) for e in engines]
+        yield [
+            ConversationService(
+                make_session_factory(e), DEFAULT_FLOW, renderers=registry.renderers()
+            )
+            for e in engines
+        ]
     finally:
         for engine in engines:
             engine.dispose()

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels import registry
 from bot.channels.contract import Inbound
 from bot.channels.sms.render import render_sms
 from bot.conversation.service import ConversationService, Handled
@@ -58,7 +59,7 @@ def db(migrated_engine: Engine) -> Engine:
 
 @pytest.fixture
 def service(session_factory: Sessions, clock: Clock) -> ConversationService:
-    return ConversationService(session_factory, FLOW, clock=clock)
+    return ConversationService(session_factory, FLOW, clock=clock, renderers=registry.renderers())
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ def reminders(session_factory: Sessions, phone: str = PHONE) -> list[str]:
 
 
 def run_job(db: Engine, at: datetime) -> int:
-    return send_due_reminders(db, now=at)
+    return send_due_reminders(db, now=at, renderers=registry.renderers())
 
 
 def test_first_after_two_days_last_after_seven_never_a_third(
@@ -326,7 +327,7 @@ def test_two_workers_racing_send_each_reminder_once(
 
     def worker() -> None:
         start.wait()
-        counts.append(send_due_reminders(db, now=at, batch_size=3))
+        counts.append(send_due_reminders(db, now=at, batch_size=3, renderers=registry.renderers()))
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
     for thread in threads:
@@ -345,9 +346,11 @@ def test_a_worker_holding_a_stale_list_sends_nothing_twice(
     at = T0 + timedelta(days=2)
     seen_by_slow_worker = find_due(db, now=at, limit=10)
     assert len(seen_by_slow_worker) == 3
-    assert send_due_reminders(db, now=at) == 3  # the fast worker
+    assert send_due_reminders(db, now=at, renderers=registry.renderers()) == 3  # the fast worker
     for due in seen_by_slow_worker:
-        assert not send_reminder(db, due.candidate_id, due.sent, now=at)
+        assert not send_reminder(
+            db, due.candidate_id, due.sent, now=at, renderers=registry.renderers()
+        )
     assert [len(reminders(session_factory, phone)) for phone in phones] == [1, 1, 1]
 
 
@@ -358,7 +361,8 @@ def test_the_worker_housekeeping_queues_due_reminders(
         send(line)
     job_clock = Clock(T0 + timedelta(days=2))
     background = BackgroundHousekeeping(
-        Housekeeping(db, retention_days=365, clock=job_clock), poll_interval=0.05
+        Housekeeping(db, retention_days=365, clock=job_clock, renderers=registry.renderers()),
+        poll_interval=0.05,
     )
     background.start()
     try:

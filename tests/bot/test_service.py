@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels import registry
 from bot.conversation.service import ConversationService
 from bot.conversation.statements import HotPath
 from bot.cv.document import cv_document, find_candidate
@@ -109,7 +110,9 @@ def test_a_new_process_resumes_at_the_same_question(
     for line in HAPPY_PATH[:10]:
         send(line)
     # A new service, as after a restart: nothing but the database is shared.
-    restarted = ConversationService(session_factory, DEFAULT_FLOW, clock=clock)  # type: ignore[arg-type]
+    restarted = ConversationService(
+        session_factory, DEFAULT_FLOW, clock=clock, renderers=registry.renderers()
+    )  # type: ignore[arg-type]
     from bot.conversation.service import Inbound
     from conversations.events import TextReceived
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels import registry
 from bot.channels.simulator import (
     CHANNEL,
     RTL_LOCALES,
@@ -41,7 +42,7 @@ def _flow() -> Flow:
 @pytest.fixture
 def client(migrated_engine: Engine, session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
     settings = Settings(database_url=migrated_engine.url.render_as_string(hide_password=False))
-    service = ConversationService(session_factory, _flow())
+    service = ConversationService(session_factory, _flow(), renderers=registry.renderers())
     runtime = Runtime(settings, migrated_engine, session_factory, service)
     with TestClient(create_app(runtime, simulator=True)) as test_client:
         yield test_client
@@ -77,7 +78,10 @@ def test_the_page_renders_a_french_phone_with_its_assets(client: TestClient) -> 
 def test_without_the_flag_there_is_no_simulator(migrated_engine: Engine) -> None:
     sessions: sessionmaker[Session] = sessionmaker(bind=migrated_engine)
     runtime = Runtime(
-        Settings(), migrated_engine, sessions, ConversationService(sessions, DEFAULT_FLOW)
+        Settings(),
+        migrated_engine,
+        sessions,
+        ConversationService(sessions, DEFAULT_FLOW, renderers=registry.renderers()),
     )
     with TestClient(create_app(runtime)) as test_client:
         assert test_client.get("/simulator").status_code == 404

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels import registry
 from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.contract import Inbound
 from bot.conversation.service import ConversationService
@@ -53,7 +54,7 @@ def _answer(telegram: Telegram, line: str) -> None:
 
 
 def _console_cv(sessions: Sessions, inputs: list[str]) -> dict[str, Any]:
-    console = ConversationService(sessions, DEFAULT_FLOW)
+    console = ConversationService(sessions, DEFAULT_FLOW, renderers=registry.renderers())
     for line in inputs:
         console.handle(Inbound(CONSOLE, PHONE, TextReceived(line)))
     with sessions() as session:

@@ -16,7 +16,6 @@ from storage import (
     Base,
     Candidate,
     CandidateStatus,
-    Channel,
     ChannelIdentity,
     Coach,
     Conversation,
@@ -44,7 +43,7 @@ def _new_candidate(sessions: Sessions) -> Candidate:
 
 def _inbound(candidate_id: str | None, external_id: str | None, **extra: object) -> Message:
     fields: dict[str, object] = {
-        "channel": Channel.SMS,
+        "channel": "sms",
         "direction": Direction.IN,
         "external_id": external_id,
         "body": "Bonjour",
@@ -142,7 +141,7 @@ class TestInboundDedupe:
             session.add_all(
                 [
                     _inbound(None, "42"),
-                    _inbound(None, "42", channel=Channel.TELEGRAM),
+                    _inbound(None, "42", channel="telegram"),
                     _inbound(None, "42", direction=Direction.OUT),
                 ]
             )

@@ -18,7 +18,7 @@ import logging
 import re
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from starlette.concurrency import run_in_threadpool
@@ -33,12 +33,14 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.contract import DeliveryError, Inbound, Sent
 from bot.delivery.rows import record_delivery_status
-from bot.runtime.root import Runtime
 from bot.runtime.settings import Settings
 from bot.web.request_body import FORM_TYPE, media_type, read_limited_body
 from conversations.events import Event, MediaReceived, TextReceived
 from conversations.parsing.phones import to_e164
 from storage import utcnow
+
+if TYPE_CHECKING:  # the runtime builds the channels: only its type is needed here
+    from bot.runtime.root import Runtime
 
 __all__ = [
     "CHANNEL",
@@ -140,7 +142,7 @@ def _count(value: str | None) -> int:
         return 0
 
 
-def twilio_routes(runtime: Runtime) -> list[BaseRoute]:
+def twilio_routes(runtime: "Runtime") -> list[BaseRoute]:
     """The two webhooks: inbound messages and delivery status callbacks."""
     settings = runtime.settings
     validator = RequestValidator(settings.twilio_auth_token) if sms_enabled(settings) else None
@@ -236,7 +238,7 @@ async def _read_form(request: Request) -> TwilioForm | None:
     return TwilioForm(parse_qsl(text, keep_blank_values=True))
 
 
-def _record_status(runtime: Runtime, sid: str, state: str, error_code: str | None) -> bool:
+def _record_status(runtime: "Runtime", sid: str, state: str, error_code: str | None) -> bool:
     with runtime.engine.begin() as connection:
         return record_delivery_status(
             connection,

@@ -12,18 +12,18 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from bot.channels.contract import Inbound, Render
-from bot.channels.telegram.render import pressed_button, render_telegram
+from bot.channels.contract import Inbound
+from bot.channels.telegram.render import pressed_button
 from bot.channels.telegram.updates import CHANNEL, TELEGRAM_CAPABILITIES
 from bot.conversation.account_link import AccountLinker
-from bot.conversation.service import Diverted, Intercept
+from bot.conversation.service import Diverted
 from bot.conversation.statements import Loaded
 from conversations.events import TextReceived
 from conversations.questions import Flow
 from conversations.state import State
 from storage import tables
 
-__all__ = ["TelegramIntercept", "telegram_hooks"]
+__all__ = ["TelegramIntercept"]
 
 _outbox = tables.outbox
 
@@ -57,8 +57,3 @@ class TelegramIntercept:
             .limit(1)
         ).scalar()
         return pressed_button(text, keyboard) or text
-
-
-def telegram_hooks(flow: Flow) -> tuple[dict[str, Render], dict[str, Intercept]]:
-    """The Telegram renderer and intercept, for ``ConversationService(renderers=, intercepts=)``."""
-    return {CHANNEL: render_telegram}, {CHANNEL: TelegramIntercept(flow)}

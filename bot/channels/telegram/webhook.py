@@ -20,6 +20,7 @@ import hmac
 import json
 import logging
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
 from starlette.concurrency import run_in_threadpool
@@ -41,11 +42,13 @@ from bot.channels.telegram.updates import (
     to_inbound,
 )
 from bot.conversation.media import MAX_PHOTO_BYTES, UnusablePhotoError, prepare_photo, voice_note
-from bot.runtime.root import Runtime
 from bot.runtime.settings import Settings
 from bot.web.request_body import read_limited_body
 from conversations.events import MediaReceived, PhotoReceived
 from storage import tables
+
+if TYPE_CHECKING:  # the runtime builds the channels: only its type is needed here
+    from bot.runtime.root import Runtime
 
 __all__ = [
     "SECRET_HEADER",
@@ -66,7 +69,7 @@ class FileFetchError(RuntimeError):
     """Telegram could not give us a file just now: the update is to be handled again later."""
 
 
-async def handle_update(runtime: Runtime, update: Update) -> str:
+async def handle_update(runtime: "Runtime", update: Update) -> str:
     """Handle one update end to end; returns ``ignored``, ``duplicate`` or ``handled``.
 
     The webhook and ``tremplin telegram poll`` both come here. Raises ``FileFetchError``.
@@ -85,7 +88,7 @@ async def handle_update(runtime: Runtime, update: Update) -> str:
     return "duplicate" if handled.duplicate else "handled"
 
 
-async def _with_file(runtime: Runtime, received: Received) -> Inbound:
+async def _with_file(runtime: "Runtime", received: Received) -> Inbound:
     inbound, fetch = received.inbound, received.fetch
     if fetch is None:
         return inbound
@@ -144,7 +147,7 @@ def _current_step(engine: Engine, address: str) -> str | None:
     return state.get("step") if isinstance(state, dict) else None
 
 
-def telegram_routes(runtime: Runtime) -> list[BaseRoute]:
+def telegram_routes(runtime: "Runtime") -> list[BaseRoute]:
     settings = runtime.settings
     secret = (settings.telegram_webhook_secret or "").encode()
 

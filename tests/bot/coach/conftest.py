@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 
+from bot.channels import registry
 from bot.channels.contract import Inbound
 from bot.coach.accounts import create_coach, new_invitation
 from bot.conversation.service import ConversationService
@@ -50,7 +51,7 @@ ARABIC_CV = [
 @pytest.fixture
 def runtime(migrated_engine: Engine, clock: Clock) -> Iterator[Runtime]:
     sessions = make_session_factory(migrated_engine)
-    service = ConversationService(sessions, FLOW, clock=clock)
+    service = ConversationService(sessions, FLOW, clock=clock, renderers=registry.renderers())
     settings = Settings(database_url=str(migrated_engine.url), public_url=PUBLIC_URL)
     built = Runtime(settings, migrated_engine, sessions, service)
     try:

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels import registry
 from bot.conversation.service import ConversationService
 from bot.i18n import available_locales, lexicon
 from bot.runtime.root import Runtime
@@ -185,7 +186,9 @@ def _product_flow() -> Flow:
 
 @pytest.fixture
 def service(session_factory: sessionmaker[Session], clock: Clock) -> ConversationService:
-    return ConversationService(session_factory, _product_flow(), clock=clock)
+    return ConversationService(
+        session_factory, _product_flow(), clock=clock, renderers=registry.renderers()
+    )
 
 
 @pytest.fixture
