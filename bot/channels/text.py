@@ -10,6 +10,7 @@ words, never inside one.
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,8 +20,10 @@ __all__ = [
     "Encoding",
     "SmsInfo",
     "measure",
+    "split",
     "split_pages",
     "to_gsm7",
+    "utf16_length",
 ]
 
 GSM7_BASIC = frozenset(
@@ -120,12 +123,39 @@ def measure(text: str) -> SmsInfo:
     return SmsInfo(encoding, units, segments)
 
 
-def _cut(text: str, max_segments: int, reserve: str) -> tuple[str, str]:
-    """The longest head of ``text`` that fits with ``reserve``, cut between words."""
+def utf16_length(text: str) -> int:
+    """Length in UTF-16 code units, as Telegram and UCS-2 count (an emoji outside the BMP is 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split(text: str, fits: Callable[[str], bool]) -> list[str]:
+    """Cut ``text`` into parts that each ``fits``: whole lines while they fit, a longer line
+    between words, a word longer than a part wherever it must. One splitter for every channel:
+    SMS pages count segments, Telegram counts UTF-16 units; the rule of the cut is the same."""
+    parts: list[str] = []
+    current: str | None = None
+    for line in text.split("\n"):
+        candidate = line if current is None else f"{current}\n{line}"
+        if fits(candidate):
+            current = candidate
+            continue
+        if current is not None and current.strip():
+            parts.append(current.rstrip())
+        while not fits(line):
+            head, line = _cut(line, fits)
+            parts.append(head)
+        current = line
+    if current is not None and (current.strip() or not parts):
+        parts.append(current.rstrip() if parts else current)
+    return parts
+
+
+def _cut(text: str, fits: Callable[[str], bool]) -> tuple[str, str]:
+    """The longest head of ``text`` that fits, cut between words when a space is near enough."""
     low, high = 1, len(text)
-    while low < high:  # binary search on length: the segment count grows with the length
+    while low < high:  # binary search on length: what it costs grows with the length
         mid = (low + high + 1) // 2
-        if measure(text[:mid] + reserve).segments <= max_segments:
+        if fits(text[:mid]):
             low = mid
         else:
             high = mid - 1
@@ -136,23 +166,8 @@ def _cut(text: str, max_segments: int, reserve: str) -> tuple[str, str]:
 
 
 def split_pages(text: str, max_segments: int, reserve: str = "") -> list[str]:
-    """Cut a long text into pages of at most ``max_segments`` each, between lines or words.
+    """A long text as SMS pages of at most ``max_segments`` each, between lines or words.
 
     ``reserve`` is room kept on every page for a closing line (such as "SUITE : voir la suite").
     """
-    pages: list[str] = []
-    current = ""
-    for line in text.strip().split("\n"):
-        candidate = f"{current}\n{line}" if current else line
-        if measure(candidate + reserve).segments <= max_segments:
-            current = candidate
-            continue
-        if current:
-            pages.append(current)
-        while measure(line + reserve).segments > max_segments:
-            head, line = _cut(line, max_segments, reserve)
-            pages.append(head)
-        current = line
-    if current:
-        pages.append(current)
-    return pages
+    return split(text.strip(), lambda page: measure(page + reserve).segments <= max_segments)

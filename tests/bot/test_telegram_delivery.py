@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.telegram.api import Pacer, TelegramSender
-from bot.channels.telegram.render import pressed_button, render_telegram, split_text, utf16_length
+from bot.channels.telegram.render import pressed_button, render_telegram, split_text
+from bot.channels.text import utf16_length
 from bot.delivery.rows import queue_message
 from bot.delivery.worker import OutboxWorker
 from conversations.outputs import Msg, Raw, Say, Summary, Term, msg

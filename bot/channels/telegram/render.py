@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.channels.contract import Outgoing, RenderedChoice
 from bot.channels.render import Renderer, renderer
+from bot.channels.text import split, utf16_length
 from conversations.outputs import Msg, Output, Say, Summary
 
 __all__ = [
@@ -29,7 +30,6 @@ __all__ = [
     "pressed_button",
     "render_telegram",
     "split_text",
-    "utf16_length",
 ]
 
 MAX_TEXT = 4096
@@ -37,38 +37,9 @@ _SHORT_LABEL = 16
 _BUTTON = re.compile(r"(\d{1,3})\. ")
 
 
-def utf16_length(text: str) -> int:
-    """Telegram counts characters in UTF-16 code units (an emoji outside the BMP counts 2)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Parts of at most ``limit`` UTF-16 units, cut at a line break, else a space, else anywhere."""
-    parts: list[str] = []
-    rest = text
-    while utf16_length(rest) > limit:
-        cut = _longest_prefix(rest, limit)
-        window = rest[:cut]
-        for separator in ("\n", " "):
-            at = window.rfind(separator)
-            if at > 0:
-                cut = at
-                break
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip("\n ")
-    if rest or not parts:
-        parts.append(rest)
-    return parts
-
-
-def _longest_prefix(text: str, limit: int) -> int:
-    """How many characters of ``text`` fit in ``limit`` UTF-16 units."""
-    used = 0
-    for index, char in enumerate(text):
-        used += 2 if ord(char) > 0xFFFF else 1
-        if used > limit:
-            return index
-    return len(text)
+    """Parts of at most ``limit`` UTF-16 units (bot/channels/text.py's one splitter)."""
+    return split(text, lambda part: utf16_length(part) <= limit)
 
 
 def button_text(choice: RenderedChoice) -> str:
