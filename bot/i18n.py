@@ -9,6 +9,7 @@ import gettext
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import Final, Literal
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -16,7 +17,15 @@ from babel.messages.pofile import read_po
 from conversations.vocabulary.lists import SUPPORTED_LOCALES
 from locales import LOCALES_DIR
 
-__all__ = ["catalog_path", "translations"]
+__all__ = ["RTL_LOCALES", "catalog_path", "text_direction", "translations"]
+
+RTL_LOCALES: Final = frozenset({"ar", "fa_AF", "ps"})
+"""Locales written right to left."""
+
+
+def text_direction(locale: str | None) -> Literal["rtl", "ltr"]:
+    """``rtl`` for a locale written right to left, ``ltr`` otherwise (and before one is known)."""
+    return "rtl" if locale in RTL_LOCALES else "ltr"
 
 
 def catalog_path(locale: str, directory: Path = LOCALES_DIR) -> Path:

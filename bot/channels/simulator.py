@@ -26,7 +26,7 @@ import uuid
 import weakref
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
@@ -38,6 +38,7 @@ from starlette.staticfiles import StaticFiles
 from bot.channels.contract import Inbound
 from bot.channels.text import measure
 from bot.delivery.outbox import deliver_pending
+from bot.i18n import text_direction
 from bot.web.templates import templates
 from conversations.events import TextReceived
 from storage import Candidate, ChannelIdentity
@@ -48,18 +49,15 @@ if TYPE_CHECKING:  # the runtime builds the channels: only its type is needed he
 __all__ = [
     "CHANNEL",
     "MAX_TEXT_LENGTH",
-    "RTL_LOCALES",
     "conversation_locale",
     "display_number",
     "is_fictional_number",
     "simulator_routes",
-    "text_direction",
 ]
 
 CHANNEL = "simulator"
 MAX_TEXT_LENGTH = 1600
 """Ten concatenated GSM-7 segments: more than any phone sends as one message."""
-RTL_LOCALES: Final = frozenset({"ar", "fa_AF", "ps"})
 """The product's locales written right to left (Arabic script): the one list of them."""
 
 _STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -87,11 +85,6 @@ def display_number(phone: str) -> str:
     """``+33639981234`` → ``+33 6 39 98 12 34``, as a French phone shows it."""
     rest = phone[3:]
     return "+33 " + rest[0] + " " + " ".join(rest[i : i + 2] for i in range(1, len(rest), 2))
-
-
-def text_direction(locale: str | None) -> Literal["rtl", "ltr"]:
-    """``rtl`` for a locale written right to left, ``ltr`` otherwise (and before one is known)."""
-    return "rtl" if locale in RTL_LOCALES else "ltr"
 
 
 def conversation_locale(runtime: "Runtime", phone: str) -> str | None:

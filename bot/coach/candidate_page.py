@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.channels.simulator import text_direction
 from bot.coach.auth import Authenticated
 from bot.coach.dashboard import STATUS_LABELS
 from bot.coach.draft_view import draft_parts
 from bot.coach.review import READS_IN
 from bot.coach.scope import can_change, visible_candidate
 from bot.cv.publishing import free_texts, untranslated_texts
+from bot.i18n import text_direction
 from bot.public_cv.privacy import hidden_in
 from bot.public_cv.published import public_facts
 from bot.runtime.settings import Settings

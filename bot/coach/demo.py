@@ -8,15 +8,18 @@ The candidates have no coach: they wait in the unassigned queue, where any coach
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from bot.channels.contract import Inbound
 from bot.channels.simulator import CHANNEL
 from bot.conversation.service import ConversationService
-from bot.runtime.root import Runtime
 from conversations.events import TextReceived
 from storage import ChannelIdentity
+
+if TYPE_CHECKING:  # the runtime builds this: only its type is needed here
+    from bot.runtime.root import Runtime
 
 __all__ = ["DEMO_SCRIPTS", "add_demo_candidates"]
 
@@ -67,7 +70,7 @@ class _PastClock:
         return self.now
 
 
-def add_demo_candidates(runtime: Runtime) -> int:
+def add_demo_candidates(runtime: "Runtime") -> int:
     """Add the fictional candidates not there yet; returns how many were added."""
     added = 0
     for number, days, script in DEMO_SCRIPTS:

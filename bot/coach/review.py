@@ -8,17 +8,20 @@ nothing happened.
 """
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.coach.state_store import lock_state, queue_outputs, save_state
 from bot.privacy.audit import audit
-from bot.runtime.root import Runtime
 from conversations.coach import request_changes
 from conversations.parsing.places import is_latin
 from conversations.questions import PARTS
 from storage import Review, tables
+
+if TYPE_CHECKING:  # the runtime builds this: only its type is needed here
+    from bot.runtime.root import Runtime
 
 __all__ = ["MAX_COMMENT_LENGTH", "ReviewError", "add_comment", "ask_for_changes", "take"]
 
@@ -84,7 +87,7 @@ def add_comment(
 
 
 def ask_for_changes(
-    runtime: Runtime,
+    runtime: "Runtime",
     candidate_id: str,
     coach_id: str,
     part: int,

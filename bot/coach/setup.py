@@ -1,16 +1,20 @@
 """What ``tremplin serve`` prepares for the coach workspace before it listens."""
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy.exc import IntegrityError
 
 from bot.coach.accounts import AccountError, ensure_first_admin
 from bot.coach.demo import add_demo_candidates
-from bot.runtime.root import Runtime
+
+if TYPE_CHECKING:  # the runtime builds this: only its type is needed here
+    from bot.runtime.root import Runtime
 
 __all__ = ["prepare_workspace"]
 
 
 def prepare_workspace(
-    runtime: Runtime, *, demo: bool = False, base_url: str | None = None
+    runtime: "Runtime", *, demo: bool = False, base_url: str | None = None
 ) -> list[str]:
     """The first administrator on a database without coaches (its one-time password is shown
     this once: only its hash is kept), and the demo candidates when asked; returns what to say."""

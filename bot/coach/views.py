@@ -10,7 +10,7 @@ phone, and the Content-Security-Policy forbids scripts altogether.
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -37,10 +37,12 @@ from bot.cv.publishing import PublishError, publish_candidate, unpublish_candida
 from bot.privacy.audit import audit
 from bot.privacy.records import erase_candidate
 from bot.public_cv.workspace import workspace_routes
-from bot.runtime.root import Runtime
 from bot.web.ratelimit import Limit, hashed_key, is_limited, record_hit
 from bot.web.templates import templates
 from storage import Coach, utcnow
+
+if TYPE_CHECKING:  # the runtime builds this: only its type is needed here
+    from bot.runtime.root import Runtime
 
 __all__ = ["coach_routes"]
 
@@ -109,7 +111,7 @@ def _part(form: FormData) -> int:
         return 0
 
 
-def coach_routes(runtime: Runtime) -> list[BaseRoute]:
+def coach_routes(runtime: "Runtime") -> list[BaseRoute]:
     """The workspace's routes, under one mount at /coach."""
     secure = runtime.settings.public_url.lower().startswith("https://")
     key_holder: list[bytes] = []

@@ -26,14 +26,18 @@ import pickle
 import signal
 import socket
 import struct
+from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from typing import Any
 
 from bot.channels.contract import Inbound
-from bot.conversation.service import Handled
+from bot.conversation.service import ConversationService, Handled
 from bot.runtime.settings import Settings
 
 __all__ = ["WriterProcess", "WriterUnavailableError"]
+
+ServiceFactory = Callable[[Settings], tuple[ConversationService, Callable[[], None]]]
+"""Makes the conversation service the child runs, and what closes it (``runtime.open_service``)."""
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +55,11 @@ class WriterProcess:
     All ``handle`` calls must come from one event loop (the server's): the socket is bound to it.
     """
 
-    def __init__(self, settings: Settings, *, max_batch: int = 64) -> None:
+    def __init__(self, settings: Settings, build: "ServiceFactory", *, max_batch: int = 64) -> None:
+        """``build`` makes the child's conversation service from the settings: a module-level
+        function (the child is spawned, so it gets the function by name)."""
         self.settings = settings
+        self.build = build
         self.max_batch = max_batch
         self._process: BaseProcess | None = None
         self._socket: socket.socket | None = None  # our end, until the event loop takes it
@@ -74,7 +81,7 @@ class WriterProcess:
         ours, theirs = socket.socketpair()
         process = context.Process(
             target=_child_main,
-            args=(theirs, self.settings, self.max_batch, logging.getLogger().level),
+            args=(theirs, self.settings, self.build, self.max_batch, logging.getLogger().level),
             name="tremplin-writer",
             daemon=True,
         )
@@ -244,17 +251,17 @@ def _take_frames(buffer: bytearray, limit: int | None) -> list[bytes]:
 
 
 # The child ------------------------------------------------------------------------------------
-def _child_main(sock: socket.socket, settings: Settings, max_batch: int, log_level: int) -> None:
+def _child_main(
+    sock: socket.socket, settings: Settings, build: ServiceFactory, max_batch: int, log_level: int
+) -> None:
     """The writer process: batches of messages in, their outcomes out, until the parent leaves."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
     logging.basicConfig(level=log_level or logging.WARNING)
-    from bot.runtime.root import open_runtime  # the parent migrated the schema already
-
-    runtime = open_runtime(settings, migrate=False)
+    service, close = build(settings)  # the parent migrated the schema already
     try:
-        _serve_batches(sock, runtime.service.handle_many, max_batch)
+        _serve_batches(sock, service.handle_many, max_batch)
     finally:
-        runtime.close()
+        close()
         sock.close()
 
 

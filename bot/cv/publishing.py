@@ -13,7 +13,7 @@ goes away at once; the draft and the versions stay for the coach.
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from anyascii import anyascii
 from sqlalchemy import func, insert, select
@@ -21,12 +21,14 @@ from sqlalchemy.orm import Session
 
 from bot.coach.state_store import Locked, lock_state, queue_outputs, save_state
 from bot.privacy.audit import audit
-from bot.runtime.root import Runtime
 from conversations import coach as decisions
 from conversations.draft import missing
 from conversations.parsing.normalize import fold
 from conversations.parsing.places import is_latin
 from storage import new_id, tables, utcnow
+
+if TYPE_CHECKING:  # the runtime builds this: only its type is needed here
+    from bot.runtime.root import Runtime
 
 __all__ = [
     "PublishError",
@@ -83,7 +85,7 @@ class Published:
     """False when the candidate could not be told (STOP, or no channel left)."""
 
 
-def public_url(runtime: Runtime, slug: str) -> str:
+def public_url(runtime: "Runtime", slug: str) -> str:
     return f"{runtime.settings.public_url}/cv/{slug}"
 
 
@@ -206,7 +208,7 @@ def _locked(session: Session, candidate_id: str) -> Locked:
 
 
 def publish_candidate(
-    runtime: Runtime,
+    runtime: "Runtime",
     candidate_id: str,
     *,
     coach_id: str | None = None,
@@ -245,7 +247,7 @@ def publish_candidate(
 
 
 def unpublish_candidate(
-    runtime: Runtime,
+    runtime: "Runtime",
     candidate_id: str,
     *,
     coach_id: str | None = None,

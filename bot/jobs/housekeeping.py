@@ -10,14 +10,17 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from bot.delivery.background import BackgroundLoop
 from bot.jobs.reminders import Render, send_due_reminders
 from bot.privacy.records import purge_old_bodies
-from bot.runtime.root import Runtime
 from storage import utcnow
+
+if TYPE_CHECKING:  # the runtime builds this: only its type is needed here
+    from bot.runtime.root import Runtime
 
 __all__ = ["BackgroundHousekeeping", "Housekeeping", "start_housekeeping"]
 
@@ -92,7 +95,7 @@ class BackgroundHousekeeping(BackgroundLoop):
         self.housekeeping = housekeeping
 
 
-def start_housekeeping(runtime: Runtime) -> BackgroundHousekeeping:
+def start_housekeeping(runtime: "Runtime") -> BackgroundHousekeeping:
     """Start the periodic jobs of a worker process on its runtime (stop them with ``stop()``)."""
     housekeeping = Housekeeping(
         runtime.engine,

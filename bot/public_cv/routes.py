@@ -17,6 +17,7 @@ import logging
 import secrets
 import unicodedata
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote
 
 from starlette.background import BackgroundTask
@@ -48,11 +49,13 @@ from bot.public_cv.published import (
 from bot.public_cv.renders import cached_render
 from bot.public_cv.share_image import PNG_TYPE, share_image
 from bot.public_cv.view import cv_page
-from bot.runtime.root import Runtime
 from bot.web.ratelimit import Limit, hashed_key, hit
 from bot.web.request_body import FORM_TYPE, media_type, read_limited_body
 from bot.web.templates import templates
 from storage import Coach
+
+if TYPE_CHECKING:  # the runtime builds this: only its type is needed here
+    from bot.runtime.root import Runtime
 
 __all__ = ["CONTACT_LIMITS", "public_cv_routes"]
 
@@ -103,7 +106,7 @@ async def _read_form(request: Request) -> dict[str, str] | None:
     return fields
 
 
-def public_cv_routes(runtime: Runtime) -> list[BaseRoute]:
+def public_cv_routes(runtime: "Runtime") -> list[BaseRoute]:
     settings = runtime.settings
     sessions = runtime.sessions
     clock = runtime.service.clock

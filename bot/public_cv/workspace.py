@@ -8,7 +8,7 @@ change.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, or_
@@ -21,8 +21,10 @@ from bot.coach.auth import Authenticated
 from bot.coach.scope import can_change, in_scope, unassigned
 from bot.public_cv.inbox import inbox_messages, mark_read, unread_count
 from bot.public_cv.published import set_indexing
-from bot.runtime.root import Runtime
 from storage import utcnow
+
+if TYPE_CHECKING:  # the runtime builds this: only its type is needed here
+    from bot.runtime.root import Runtime
 
 __all__ = ["INBOX_PATH", "workspace_routes"]
 
@@ -42,7 +44,7 @@ def _see_other(url: str) -> RedirectResponse:
 
 
 def workspace_routes(
-    runtime: Runtime, login_required: LoginRequired, page: RenderPage
+    runtime: "Runtime", login_required: LoginRequired, page: RenderPage
 ) -> list[BaseRoute]:
     """Routes to add under the workspace's mount."""
 

@@ -1,5 +1,6 @@
 """The composition root: settings → database (migrated) → sessions → conversation service."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -14,7 +15,7 @@ from bot.runtime.settings import Settings
 from conversations.flow import build_flow
 from storage import make_engine, make_session_factory, upgrade
 
-__all__ = ["Runtime", "open_runtime"]
+__all__ = ["Runtime", "open_runtime", "open_service"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +48,24 @@ def open_runtime(
     if migrate:
         upgrade(engine)
     sessions = make_session_factory(engine)
-    locales = available_locales()
-    flow = build_flow(locales, lexicon(locales))
-    service = ConversationService(
-        sessions, flow, renderers=registry.renderers(), intercepts=registry.intercepts(flow)
-    )
+    service = _service(sessions)
     if not writer_process:
         return Runtime(settings, engine, sessions, service)
-    inbox = WriterProcess(settings)
+    inbox = WriterProcess(settings, open_service)
     inbox.start()
     return Runtime(settings, engine, sessions, service, inbox)
+
+
+def _service(sessions: sessionmaker[Session]) -> ConversationService:
+    locales = available_locales()
+    flow = build_flow(locales, lexicon(locales))
+    return ConversationService(
+        sessions, flow, renderers=registry.renderers(), intercepts=registry.intercepts(flow)
+    )
+
+
+def open_service(settings: Settings) -> tuple[ConversationService, Callable[[], None]]:
+    """The conversation service alone on an already migrated database, and what closes it: what
+    the writer process runs (it is handed this function, and imports nothing of the runtime)."""
+    engine = make_engine(settings.database_url)
+    return _service(make_session_factory(engine)), engine.dispose

@@ -1,5 +1,7 @@
 """The web app: one Starlette application that the channel, coach and CV features extend."""
 
+from typing import TYPE_CHECKING
+
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -7,18 +9,20 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from bot.channels import registry
-from bot.coach import coach_routes
+from bot.coach.views import coach_routes
 from bot.public_cv import public_cv_routes
-from bot.runtime.root import Runtime
 from bot.web.locales_page import locales_routes
 from bot.web.templates import templates
 from bot.web.unavailable import database_error_handlers
 from storage import ping
 
+if TYPE_CHECKING:  # the runtime builds this: only its type is needed here
+    from bot.runtime.root import Runtime
+
 __all__ = ["create_app"]
 
 
-def create_app(runtime: Runtime, *, simulator: bool = False) -> Starlette:
+def create_app(runtime: "Runtime", *, simulator: bool = False) -> Starlette:
     """The app; ``simulator`` mounts the phone simulator (on when serving on loopback)."""
 
     async def healthz(request: Request) -> JSONResponse:

@@ -34,8 +34,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.channels.simulator import text_direction
-from bot.i18n import available_locales, catalog_path
+from bot.i18n import available_locales, catalog_path, text_direction
 from bot.web.templates import templates
 from conversations.vocabulary.lists import LOCALE_NAMES, SUPPORTED_LOCALES
 from locales import LOCALES_DIR

@@ -9,16 +9,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import registry
-from bot.channels.simulator import (
-    CHANNEL,
-    RTL_LOCALES,
-    display_number,
-    is_fictional_number,
-    text_direction,
-)
+from bot.channels.simulator import CHANNEL, display_number, is_fictional_number
 from bot.channels.text import measure, to_gsm7
 from bot.conversation.service import ConversationService
-from bot.i18n import available_locales, lexicon
+from bot.i18n import RTL_LOCALES, available_locales, lexicon, text_direction
 from bot.runtime.root import Runtime
 from bot.runtime.settings import Settings
 from bot.web.app import create_app

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.channels.contract import Inbound
 from bot.conversation.service import Handled
 from bot.conversation.writer_process import WriterProcess, WriterUnavailableError, _transportable
-from bot.runtime.root import Runtime, open_runtime
+from bot.runtime.root import Runtime, open_runtime, open_service
 from bot.runtime.settings import Settings
 from bot.web.app import create_app
 from bot.web.unavailable import RETRY_AFTER_SECONDS
@@ -60,7 +60,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def writer(settings: Settings) -> Iterator[WriterProcess]:
-    writer = WriterProcess(settings)
+    writer = WriterProcess(settings, open_service)
     writer.start()
     try:
         yield writer
@@ -139,7 +139,7 @@ def test_ctrl_c_in_the_terminal_does_not_stop_the_writer(writer: WriterProcess) 
 
 
 def test_closing_lets_the_writer_finish_and_stop(settings: Settings) -> None:
-    writer = WriterProcess(settings)
+    writer = WriterProcess(settings, open_service)
     writer.start()
     pid = writer.pid
 

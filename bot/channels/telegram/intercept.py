@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import Connection, select
 
 from bot.channels.contract import Inbound
+from bot.channels.linking import AccountLinker
 from bot.channels.telegram.render import pressed_button
 from bot.channels.telegram.updates import CHANNEL, TELEGRAM_CAPABILITIES
-from bot.conversation.account_link import AccountLinker
 from bot.conversation.service import Diverted
 from bot.conversation.statements import Loaded
 from conversations.events import TextReceived
