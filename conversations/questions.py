@@ -36,8 +36,11 @@ def _always(state: State, caps: Capabilities) -> bool:
     return True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Question:
+    """One step of the flow, every field named where the flow lists it (conversations/flow.py),
+    so that the whole conversation reads as a table; ``tremplin flow show`` prints it."""
+
     id: str
     part: int
     """0 for the welcome, 1 to 6 for the parts of the CV, 7 for the review."""

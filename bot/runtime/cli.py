@@ -18,6 +18,7 @@ COMMAND_GROUPS: dict[str, str] = {
     "telegram": "bot.channels.telegram.cli",
     "privacy": "bot.privacy.cli",
     "coach": "bot.coach.cli",
+    "flow": "bot.runtime.flow_cli",
 }
 
 

@@ -116,3 +116,17 @@ def test_serve_answers_health_checks_and_mounts_the_simulator_on_loopback(tmp_pa
             assert response.status == 200
     log = (tmp_path / "serve.log").read_text()
     assert "Tremplin is listening" in log and "/simulator" in log
+
+
+def test_flow_show_prints_every_step_in_the_language_asked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.runtime.cli import main
+    from conversations.flow import DEFAULT_FLOW
+
+    assert main(["flow", "show", "--lang", "uk", "--width", "400"]) == 0
+    shown = capsys.readouterr().out
+    for question in DEFAULT_FLOW.questions:
+        assert f" {question.id} " in shown, question.id
+    assert "Яке ваше ім'я?" in shown or "ім'я" in shown  # the Ukrainian texts
+    assert main(["flow", "show", "--lang", "xx"]) == 2
