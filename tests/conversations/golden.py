@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -32,6 +33,7 @@ from conversations.events import (
     TextReceived,
 )
 from conversations.flow import build_flow
+from conversations.outputs import Output
 from conversations.state import State
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
@@ -115,20 +117,29 @@ def _header(scenario: Scenario, path: Path) -> list[str]:
     return lines
 
 
-def run(scenario: Scenario, path: Path) -> tuple[str, State]:
-    """Replay a scenario and return the full transcript text and the final state."""
+@dataclass
+class TurnReplayed:
+    """One input of a transcript and what the engine answered (before any rendering)."""
+
+    line: str
+    outputs: list[Output]
+    locale: str | None
+    state: State
+
+
+def turns(scenario: Scenario) -> Iterator[TurnReplayed]:
+    """The scenario's inputs replayed through the engine, one turn at a time; renderer-free, so
+    that every channel's renderer can be checked against the same conversations."""
     state = State(locale=scenario.locale)
     now = scenario.start
-    out = [*_header(scenario, path), ""]
     for line in scenario.inputs:
-        out.append(f"> {line}".rstrip())
         wait = _WAIT.match(line)
         if wait:
             amount, unit = int(wait.group(1)), wait.group(2)
             now += {"d": timedelta(days=amount), "h": timedelta(hours=amount)}.get(
                 unit, timedelta(minutes=amount)
             )
-            out.append("")
+            yield TurnReplayed(line, [], state.locale, state)
             continue
         now += timedelta(minutes=1)
         state = State.from_json(json.loads(json.dumps(state.to_json())))
@@ -141,12 +152,25 @@ def run(scenario: Scenario, path: Path) -> tuple[str, State]:
             state, outputs = publish(state, published.group(1))
         else:
             state, outputs = step(FLOW, state, _event(line, scenario.caps), now=now)
-        for sms in render_sms(outputs, state.locale or before):
+        yield TurnReplayed(line, outputs, state.locale or before, state)
+
+
+def run(scenario: Scenario, path: Path) -> tuple[str, State]:
+    """Replay a scenario and return the full transcript text (as SMS) and the final state."""
+    state = State(locale=scenario.locale)
+    out = [*_header(scenario, path), ""]
+    for turn in turns(scenario):
+        out.append(f"> {turn.line}".rstrip())
+        state = turn.state
+        if _WAIT.match(turn.line):
+            out.append("")
+            continue
+        for sms in render_sms(turn.outputs, turn.locale):
             if sms.step:
                 out.append(f"[step:{sms.step}]")
             out.extend(f"< {text}".rstrip() for text in sms.text.split("\n"))
             out.append("")
-        if not outputs:
+        if not turn.outputs:
             out.append("(no reply)")
             out.append("")
     out.append(f"= step: {state.step}, status: {state.status}, progress: {progress(state)} %")
