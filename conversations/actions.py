@@ -1,4 +1,4 @@
-"""What each command does (FLOW.md, "Commands, at any step, before any step logic").
+"""What each command does (docs/conversation.md, "Commands").
 
 Commands never lose an answer: BACK and EDIT show the saved answer and SKIP keeps it; SEND lists
 everything still missing in one message; STOP is confirmed once and then silences the

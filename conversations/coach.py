@@ -5,7 +5,7 @@ The coach workspace calls these pure functions with the candidate's state, as th
 Rules of this module:
 
 1. Pure, like the engine: no I/O, no clock (``now`` comes in), the caller's state is never changed.
-2. "Request changes" follows FLOW.md: the candidate receives the coach's words, and the
+2. "Request changes" follows docs/conversation.md: the candidate receives the coach's words, and the
    conversation opens that part for editing at once (its first question is asked, each saved
    answer shown so SKIP keeps it). When the part is done, a candidate who had sent the draft goes
    to the review, where the next SEND returns the draft to the coach; one who was still writing

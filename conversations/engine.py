@@ -7,7 +7,7 @@ Rules of this module, in the spirit of h11's state machine:
 2. The state is copied on entry and returned: the caller's state is never changed, and a state that
    went through JSON behaves exactly like the original.
 3. Opt-out comes first: after STOP nothing at all is answered until START.
-4. Commands come next, at any step, before any step logic (FLOW.md).
+4. Commands come next, at any step, before any step logic (docs/conversation.md).
 5. Then the current question reads the answer. An answer is either saved whole and the flow moves
    on, or refused with a kind message and an example, and the question is asked again.
 6. The engine speaks in message ids; rendering in a language and for a channel happens elsewhere.

@@ -1,4 +1,5 @@
-"""The candidate conversation of FLOW.md as data: every question in order, with its part.
+"""The candidate conversation (docs/conversation.md) as data: every question in order, with its
+part.
 
 Read it top to bottom as the path a candidate walks. Each entry names its prompt, the example
 shown when an answer is not understood, its HELP text, how the answer is read (``answers``), its

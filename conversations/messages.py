@@ -1,7 +1,8 @@
 """Every sentence the candidate can receive, in French (the source language), by message id.
 
 These French texts are the gettext msgids: ``pybabel extract`` collects them from here and each
-locale's catalog translates them. Rules for writing them (FLOW.md): short, concrete, friendly, one
+locale's catalog translates them. Rules for writing them (docs/conversation.md): short, concrete,
+friendly, one
 question at a time, an example of the expected form, ``tu`` with respect. A French prompt with its
 choices must fit one SMS segment (160 GSM-7 characters); only the consent and the summary pages may
 take up to three. Placeholders are ``{name}`` and must stay identical in every translation.

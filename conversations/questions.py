@@ -2,7 +2,8 @@
 
 A ``Question`` says what to ask (message ids), how to read the answer (a handler), which numbered
 choices it offers, when it is asked at all (``when``) and how to show the saved answer (BACK and
-EDIT). ``Flow`` is the ordered list of questions: the linear path of FLOW.md; loops and branches are
+EDIT). ``Flow`` is the ordered list of questions: the linear path of docs/conversation.md; loops
+and branches are
 taken by the handlers.
 """
 
@@ -28,7 +29,7 @@ Condition = Callable[[State, Capabilities], bool]
 SavedOf = Callable[[State], Text | None]
 
 PARTS = (1, 2, 3, 4, 5, 6)
-"""The six parts of the CV, each ended by a save point (FLOW.md)."""
+"""The six parts of the CV, each ended by a save point (docs/conversation.md)."""
 
 
 def _always(state: State, caps: Capabilities) -> bool:

@@ -193,7 +193,7 @@ class Candidate(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     """The first submission (median time from first message to submission)."""
     next_reminder_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
-    """When the next reminder is due (FLOW.md: 2 then 7 days); NULL when none is."""
+    """When the next reminder is due (2 then 7 days, docs/conversation.md); NULL when none is."""
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     published_version: Mapped[int | None] = mapped_column(Integer)
     """``cv_versions.number`` of the version the public page shows; NULL when not published."""

@@ -37,7 +37,7 @@ _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # A hash of nothing anyone knows: checked when the e-mail is unknown, so that a wrong e-mail
 # takes as long as a wrong password and the timing tells nobody which e-mails have accounts.
 _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
-# Invitation codes as FLOW.md shows them (T4821): a letter then digits, easy to read aloud.
+# Invitation codes as candidates are shown them (T4821): a letter then digits, easy to read aloud.
 _CODE_LETTERS = "TKRMPV"
 
 

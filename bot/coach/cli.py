@@ -1,4 +1,4 @@
-"""``tremplin coach add`` and ``tremplin coach invite`` (DESIGN.md, "Interfaces")."""
+"""``tremplin coach add`` and ``tremplin coach invite`` (README, "Command line")."""
 
 import argparse
 import sys

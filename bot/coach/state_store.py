@@ -1,6 +1,7 @@
 """Changing a candidate's conversation from outside a message: the coach's edits and decisions.
 
-The same discipline as the service (DESIGN.md rule 3): lock the conversation row first
+The same discipline as the service (docs/architecture.md, the path of one message): lock the
+conversation row first
 (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the transaction's ``BEGIN IMMEDIATE`` already
 holds the write lock), read state and draft, change them together, bump ``conversations.version``
 (a service turn that read the old version then fails its optimistic check and starts again),

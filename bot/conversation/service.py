@@ -1,6 +1,7 @@
 """The conversation service: one inbound message, one database transaction.
 
-DESIGN.md rule 3, in order: find the candidate by (channel, address) and lock their conversation →
+In order (docs/architecture.md, the path of one message): find the candidate by (channel, address)
+and lock their conversation →
 record the inbound message, which is also the dedupe (a retried webhook hits the unique
 (channel, direction, external id) and gets no second answer) → step → save state, draft, message
 log and outbox → commit. Only after the commit does a channel deliver the replies (from the

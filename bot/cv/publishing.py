@@ -4,7 +4,8 @@ Publishing freezes the draft as a version (``cv_versions`` kind ``published``), 
 ``candidates.published_version`` at it, sets the status ``published`` everywhere it is kept
 (candidate, draft, conversation state) and sends the candidate the public link
 ``{TREMPLIN_PUBLIC_URL}/cv/{slug}`` over their channel, in their language. It is refused while
-the draft lacks what a CV needs (FLOW.md's minimum to submit) or while a free text written in
+the draft lacks what a CV needs (the minimum to submit, docs/conversation.md) or while a free text
+written in
 another language has no French version: employers read the French.
 
 Unpublishing sets the status ``unpublished`` and ``published_version`` to NULL: the public page

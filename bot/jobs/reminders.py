@@ -1,4 +1,5 @@
-"""Reminders: an unfinished draft gets at most two, after 2 then 7 days of silence (FLOW.md).
+"""Reminders: an unfinished draft gets at most two, after 2 then 7 days of silence
+(docs/conversation.md).
 
 How it is scheduled, from the database only (nothing lives in a process):
 

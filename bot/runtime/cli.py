@@ -1,4 +1,4 @@
-"""The ``tremplin`` command line (DESIGN.md, "Interfaces")."""
+"""The ``tremplin`` command line (README, "Command line")."""
 
 import argparse
 import importlib

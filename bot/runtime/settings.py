@@ -1,4 +1,5 @@
-"""Settings from the environment (and an optional ``.env`` file), as DESIGN.md lists them."""
+"""Settings from the environment (and an optional ``.env`` file), as the README and
+docs/deployment.md list them."""
 
 import os
 from dataclasses import dataclass

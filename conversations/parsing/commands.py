@@ -1,4 +1,5 @@
-"""The commands a candidate can send at any step, recognised before any step logic (FLOW.md).
+"""The commands a candidate can send at any step, recognised before any step logic
+(docs/conversation.md).
 
 A command is the whole message (``aide``, ``AIDE !``, ``Aidé``): the message is folded (case,
 accents, punctuation, digits and letter variants) and looked up in a table of words per command.

@@ -124,7 +124,8 @@ def test_two_simulated_phones_in_chromium(
         first.get_by_role("button", name="Envoyer").click()
         consent = first.locator(".from-bot[data-step='consent']")
         expect(consent.locator(".bubble")).to_contain_text("SUPPRIMER")
-        within_budget = re.compile(r"GSM-7 · [1-3] SMS")  # FLOW.md: consent ≤ 3 segments
+        # consent ≤ 3 segments (docs/conversation.md)
+        within_budget = re.compile(r"GSM-7 · [1-3] SMS")
         expect(consent.locator(".meta")).to_have_text(within_budget)
         replies = first.locator(".from-bot").count()
 

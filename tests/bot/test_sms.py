@@ -1,4 +1,5 @@
-"""SMS arithmetic as the operator bills it, and the budget of every message (FLOW.md)."""
+"""SMS arithmetic as the operator bills it, and the budget of every message
+(docs/conversation.md)."""
 
 import re
 

@@ -1,6 +1,7 @@
 """The engine's less travelled paths: odd answers, commands in odd places, menus, loops, limits.
 
-Each test starts from the state a candidate would be in at that point of FLOW.md and checks what
+Each test starts from the state a candidate would be in at that point of the conversation
+(docs/conversation.md) and checks what
 the bot answers (message ids) and what it saves.
 """
 

@@ -1,6 +1,6 @@
 """BACK, EDIT and VIEW in any order, between any answers: a stateful hypothesis test.
 
-Commands never lose an answer (FLOW.md's promise, now docs/conversation.md's): whatever sequence
+Commands never lose an answer (docs/conversation.md): whatever sequence
 of answers and commands a person sends, BACK, EDIT and VIEW leave every saved answer saved (but
 a refusal of consent, which keeps nothing), VIEW leaves the person where they were, and the
 engine always answers."""

@@ -1,4 +1,4 @@
-"""The SMS budget of FLOW.md, checked on every message the product can send.
+"""The SMS budget (docs/conversation.md), checked on every message the product can send.
 
 Every prompt of every locale is rendered as an SMS with realistic parameters (and, for the lists
 that depend on answers, every job's suggestions and the longest job names), then measured. Latin
