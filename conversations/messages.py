@@ -259,7 +259,7 @@ MESSAGES: dict[str, str] = {
     "help_dates": N_("Écris l'année de début et de fin, ou combien de temps ça a duré."),
     "help_free_text": N_("Écris avec tes mots, ton coach t'aidera à corriger."),
     "help_optional": N_("Cette question n'est pas obligatoire : PASSER pour la passer."),
-    # Reminders (bot/reminders.py): at most two, after 2 then 7 days of silence. The greeting
+    # Reminders (bot/jobs/reminders.py): at most two, after 2 then 7 days of silence. The greeting
     # they ask for is one the engine answers with "welcome back" and the current question.
     "reminder_first": N_(
         "Bonjour ! Ton CV t'attend sur Tremplin, tes réponses sont gardées. "

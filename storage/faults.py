@@ -7,7 +7,7 @@ Two kinds of failure are not bugs and must never lose a message:
   of it was saved; running the same transaction again succeeds.
 * the database being **unavailable** (stopped, restarting, unreachable, out of connections, SQLite
   locked for longer than its busy timeout): nothing can be saved now. A web request answers 503 so
-  that the provider retries later (bot/unavailable.py); a worker waits and tries again.
+  that the provider retries later (bot/web/unavailable.py); a worker waits and tries again.
 """
 
 from sqlalchemy.exc import (

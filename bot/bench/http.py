@@ -218,7 +218,7 @@ def _measure_interleaved(
 
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU time so far of a process and its children (``serve``'s conversation
-    writer is one: bot/writer_process.py), 0 where there is no /proc."""
+    writer is one: bot/conversation/writer_process.py), 0 where there is no /proc."""
     total = 0.0
     pending = [pid]
     while pending:

@@ -440,7 +440,7 @@ def coach_routes(runtime: "Runtime") -> list[BaseRoute]:
         return await run_in_threadpool(run)
 
     async def erase(request: Request, me: Authenticated) -> Response:
-        """Erase everything about the person (bot/privacy.py), after an explicit confirmation."""
+        """Erase everything about the person (bot/privacy/records.py), once confirmed."""
         candidate_id = request.path_params["candidate_id"]
         form = await request.form()
 

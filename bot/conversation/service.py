@@ -353,7 +353,7 @@ class ConversationService:
                 "step": state.step,
                 "reached": self._reached.get(state.step, -1),
                 "submitted_at": now if state.status == "submitted" else None,
-                # Each message pushes the next reminder back (bot/reminders.py).
+                # Each message pushes the next reminder back (bot/jobs/reminders.py).
                 **{name.removeprefix("b_"): when for name, when in schedule_params(now).items()},
             },
         )

@@ -61,7 +61,7 @@ WHERE candidate_id = :candidate_id"""
 
 # The funnel counts the furthest step ever reached: BACK and EDIT never lower it. Consent and the
 # first submission keep their first date. Each message pushes the next reminder back, to the
-# first or the second after it (bot/reminders.py), or to none once both went out.
+# first or the second after it (bot/jobs/reminders.py), or to none once both went out.
 _SAVE_CANDIDATE = """
 UPDATE candidates SET locale = :locale, status = :status, opted_out = :opted_out,
   consent_at = COALESCE(consent_at, :consent_at), last_activity_at = :now,

@@ -1,6 +1,7 @@
 """A periodic loop on a daemon thread, started and stopped with the process that owns it.
 
-The outbox worker (bot/worker.py) and the periodic jobs (bot/housekeeping.py) both run this way
+The outbox worker (bot/delivery/worker.py) and the periodic jobs (bot/jobs/housekeeping.py) run
+this way
 beside ``tremplin serve`` and ``tremplin worker``: one thread each, asked to stop through an event
 so that the work in hand finishes first.
 """

@@ -1,7 +1,8 @@
 """Outbox delivery: the worker that hands queued messages to the providers' APIs.
 
 Replies are written to the ``outbox`` in the same transaction as the answer that caused them
-(bot/service.py); this worker delivers them afterwards, so a provider outage never loses an answer
+(bot/conversation/service.py); this worker delivers them afterwards, so a provider outage never
+loses an answer
 and an HTTP call never runs inside a database transaction.
 
 Rules of this module:
@@ -31,7 +32,7 @@ Rules of this module:
    connections), then the row fails; anything else fails at once. ``last_error`` says why, never
    with the text or the number.
 5. Only channels with a ``Sender`` are touched: the terminal phone and the simulator deliver their
-   own rows (bot/outbox.py), and Telegram plugs a sender in when it comes.
+   own rows (bot/delivery/outbox.py), and Telegram plugs a sender in when it comes.
 """
 
 import logging

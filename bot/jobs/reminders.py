@@ -5,7 +5,8 @@ How it is scheduled, from the database only (nothing lives in a process):
 
 * ``candidates.next_reminder_at`` says when the next reminder is due. The service sets it with
   every message the candidate sends (:data:`NEXT_REMINDER_AT` and :func:`schedule_params`, its one
-  hook in bot/service.py): 2 days after that message while no reminder went out, 7 days after it
+  hook in bot/conversation/service.py): 2 days after that message while no reminder went out,
+  7 days after it
   once the first did, already moved into the sending hours; ``NULL`` once both went out. The
   count ``reminders_sent`` is never reset: two reminders per draft, ever.
 * :func:`send_due_reminders` (the worker runs it about once a minute) takes the candidates whose

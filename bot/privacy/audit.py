@@ -1,7 +1,7 @@
 """The audit trail of what coaches do: one ``audit_events`` row an action.
 
 The trail names the action and what it touched (a part, a version, field paths), never the
-candidate's words: it outlives them (bot/privacy.py blanks it on erasure).
+candidate's words: it outlives them (bot/privacy/records.py blanks it on erasure).
 """
 
 from datetime import datetime

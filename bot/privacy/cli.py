@@ -1,4 +1,5 @@
-"""``tremplin privacy export|erase|purge``: a person's rights from the shell (bot/privacy.py).
+"""``tremplin privacy export|erase|purge``: a person's rights from the shell
+(bot/privacy/records.py).
 
 * ``export ID|PHONE [-o FILE]``: everything stored about the person, as JSON.
 * ``erase ID|PHONE [--yes]``: erases it, after a typed confirmation unless ``--yes``.

@@ -42,7 +42,8 @@ def open_runtime(
     """Connect to the database, bring its schema to the latest migration, build the service.
 
     ``writer_process`` (``tremplin serve``) starts the web's inbox in a child process of its own
-    (bot/writer_process.py); otherwise it is a thread of this process, started at first use.
+    (bot/conversation/writer_process.py); otherwise it is a thread of this process, started at
+    first use.
     """
     engine = make_engine(settings.database_url)
     if migrate:

@@ -71,7 +71,7 @@ def serve(
     demo: bool = False,
 ) -> int:
     # The conversation writer in a process of its own: the web's event loop and the engine do
-    # not share one interpreter lock (bot/writer_process.py).
+    # not share one interpreter lock (bot/conversation/writer_process.py).
     runtime = open_runtime(settings, writer_process=True)
     # Without a public URL of its own, the address to print is the one this server listens on.
     local = f"http://{host}:{port}"
@@ -82,7 +82,7 @@ def serve(
     _announce_channels(settings)
     senders = senders_for(settings)
     background = None
-    # Reminders and the retention purge run where delivery runs (bot/housekeeping.py).
+    # Reminders and the retention purge run where delivery runs (bot/jobs/housekeeping.py).
     housekeeping = start_housekeeping(runtime) if worker else None
     if worker and senders:
         lease = worker_lease(settings)

@@ -5,7 +5,7 @@ in one transaction, so while the database is stopped, restarting or unreachable 
 "not now" (503 with ``Retry-After``): nothing was saved, and the message comes back later (its
 provider id dedupes it if the commit did happen after all). A 500 would say "bug".
 
-Every route of the app gets this through ``exception_handlers`` (bot/app.py): a webhook needs
+Every route of the app gets this through ``exception_handlers`` (bot/web/app.py): a webhook needs
 nothing of its own, it only lets the database error propagate out of its handler. A route that
 catches errors itself can call ``unavailable_response()`` for the same answer.
 """

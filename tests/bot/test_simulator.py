@@ -91,7 +91,8 @@ def test_bonjour_brings_the_language_menu_with_its_sms_cost(client: TestClient) 
     assert menu["encoding"] in ("GSM-7", "UCS-2") and int(str(menu["segments"])) >= 1
     answered = _send(client, "1")
     assert answered[-1]["step"] == "consent"
-    for message in answered:  # accents only where free (bot/sms_render.py); consent ≤ 3 segments
+    # Accents only where free (bot/channels/sms/render.py); consent ≤ 3 segments.
+    for message in answered:
         gsm7 = measure(to_gsm7(str(message["text"])))
         assert int(str(message["segments"])) <= gsm7.segments, message
         assert 1 <= int(str(message["segments"])) <= 3

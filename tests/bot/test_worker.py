@@ -456,7 +456,7 @@ def test_error_21610_when_sending_opts_the_candidate_out(
 
 # Opt-out first ------------------------------------------------------------------------------------
 def _mark_stop_confirmation(sessions: Sessions, after_id: int) -> None:
-    """What bot/service.py does in the STOP transaction (tested below), done by hand here."""
+    """What bot/conversation/service.py does in the STOP transaction (tested below), by hand."""
     with sessions.begin() as session:
         for row in session.scalars(select(Outbox).where(Outbox.id > after_id)):
             row.purpose = Purpose.OPT_OUT_CONFIRMATION

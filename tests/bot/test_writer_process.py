@@ -1,4 +1,5 @@
-"""``tremplin serve``'s conversation writer in a process of its own (bot/writer_process.py).
+"""``tremplin serve``'s conversation writer in a process of its own
+(bot/conversation/writer_process.py).
 
 The child runs the same group commit as the in-process inbox; what these tests add is what a
 second process brings: answers only after the child's commit, in order; a child that dies fails

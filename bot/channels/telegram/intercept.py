@@ -4,7 +4,7 @@
   ``/start`` means "where was I?" and becomes START (which asks the current question again).
 - A keyboard button pressed: its text ("2. Non") becomes the number it stands for, looked up on
   the keyboard last sent to this chat, so a label is never mistaken for another answer.
-- LINK and the steps after it (bot/account_link.py).
+- LINK and the steps after it (bot/channels/linking.py).
 """
 
 from dataclasses import replace

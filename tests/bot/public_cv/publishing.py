@@ -1,4 +1,4 @@
-"""Publishing as the coach workspace does it (bot/publishing.py, issue #5), for these tests.
+"""Publishing as the coach workspace does it (bot/cv/publishing.py, issue #5), for these tests.
 
 Until the coach's publish lands, tests freeze a version the same way: a ``cv_versions`` row of
 kind ``published`` holding the draft's document, ``candidates.published_version`` set to its
