@@ -16,10 +16,13 @@ must disappear at once.
 import logging
 import secrets
 import unicodedata
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote
 
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -49,15 +52,16 @@ from bot.public_cv.published import (
 from bot.public_cv.renders import cached_render
 from bot.public_cv.share_image import PNG_TYPE, share_image
 from bot.public_cv.view import cv_page
+from bot.runtime.settings import Settings
 from bot.web.ratelimit import Limit, hashed_key, hit
 from bot.web.request_body import FORM_TYPE, media_type, read_limited_body
 from bot.web.templates import templates
 from storage import Coach
 
 if TYPE_CHECKING:  # the runtime builds this: only its type is needed here
-    from bot.runtime.root import Runtime
+    pass
 
-__all__ = ["CONTACT_LIMITS", "public_cv_routes"]
+__all__ = ["CONTACT_LIMITS", "ROUTES"]
 
 log = logging.getLogger(__name__)
 
@@ -106,212 +110,244 @@ async def _read_form(request: Request) -> dict[str, str] | None:
     return fields
 
 
-def public_cv_routes(runtime: "Runtime") -> list[BaseRoute]:
-    settings = runtime.settings
-    sessions = runtime.sessions
-    clock = runtime.service.clock
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What the public pages need, read from the application's state (``bot/web/app.py``)."""
 
-    def lookup(slug: str) -> PublishedCv | Unavailable:
-        with sessions() as session:
-            return find_published(session, slug)
+    settings: Settings
+    sessions: sessionmaker[Session]
+    clock: Callable[[], datetime]
 
-    def with_photo(published: PublishedCv) -> tuple[bytes, str] | None:
-        with sessions() as session:
-            return photo_of(session, published)
 
-    def page_html(
-        published: PublishedCv, lang: str, nonce: str, *, contact: ContactState | None = None
-    ) -> str:
+def _context(request: Request) -> _Context:
+    state = request.app.state
+    return _Context(state.settings, state.sessions, state.clock)
+
+
+def lookup(ctx: _Context, slug: str) -> PublishedCv | Unavailable:
+    with ctx.sessions() as session:
+        return find_published(session, slug)
+
+
+def with_photo(ctx: _Context, published: PublishedCv) -> tuple[bytes, str] | None:
+    with ctx.sessions() as session:
+        return photo_of(session, published)
+
+
+def page_html(
+    ctx: _Context,
+    published: PublishedCv,
+    lang: str,
+    nonce: str,
+    *,
+    contact: ContactState | None = None,
+) -> str:
+    cv = cv_page(published.document, lang, has_photo=published.photo_id is not None)
+    links = page_links(ctx.settings.public_url, published.slug, lang, published.number)
+    return render_page(cv, links, noindex=published.noindex, contact=contact, nonce=nonce)
+
+
+def viewed(ctx: _Context, published: PublishedCv, lang: str, nonce: str, *, count: bool) -> str:
+    html = page_html(ctx, published, lang, nonce)
+    if count:
+        with ctx.sessions.begin() as session:
+            count_view(session, published.candidate_id)
+    return html
+
+
+async def page(request: Request) -> Response:
+    ctx = _context(request)
+    lang = page_language(request.query_params.get("lang"))
+    published = await run_in_threadpool(lookup, ctx, request.path_params["slug"])
+    if isinstance(published, Unavailable):
+        return _unavailable(published)
+    # A HEAD (a link checker, a crawler's probe) is not a reader.
+    count = request.method == "GET"
+    nonce = secrets.token_urlsafe(16)
+    html = await run_in_threadpool(viewed, ctx, published, lang, nonce, count=count)
+    return HTMLResponse(html, headers=_page_headers(published, nonce))
+
+
+def make_pdf(ctx: _Context, published: PublishedCv, lang: str) -> bytes:
+    def make() -> bytes:
         cv = cv_page(published.document, lang, has_photo=published.photo_id is not None)
-        links = page_links(settings.public_url, published.slug, lang, published.number)
-        return render_page(cv, links, noindex=published.noindex, contact=contact, nonce=nonce)
+        links = page_links(ctx.settings.public_url, published.slug, lang, published.number)
+        html = render_page(
+            cv, links, noindex=published.noindex, for_pdf=True, photo=with_photo(ctx, published)
+        )
+        return html_to_pdf(html, base_url=links.url)
 
-    def viewed(published: PublishedCv, lang: str, nonce: str, *, count: bool) -> str:
-        html = page_html(published, lang, nonce)
-        if count:
-            with sessions.begin() as session:
-                count_view(session, published.candidate_id)
-        return html
+    return cached_render(
+        ctx.sessions,
+        candidate_id=published.candidate_id,
+        version=published.number,
+        kind=f"pdf_{lang}",
+        content_type=PDF_TYPE,
+        make=make,
+    )
 
-    async def page(request: Request) -> Response:
-        lang = page_language(request.query_params.get("lang"))
-        published = await run_in_threadpool(lookup, request.path_params["slug"])
+
+async def pdf(request: Request) -> Response:
+    ctx = _context(request)
+    lang = page_language(request.query_params.get("lang"))
+    published = await run_in_threadpool(lookup, ctx, request.path_params["slug"])
+    if isinstance(published, Unavailable):
+        return _unavailable(published)
+    try:
+        data = await run_in_threadpool(make_pdf, ctx, published, lang)
+    except PdfUnavailableError as missing:
+        # Said to the operator once per request; the visitor is told the PDF is not here.
+        log.error("%s", missing)
+        return PlainTextResponse(
+            "Le PDF n'est pas disponible pour le moment. / The PDF is not available right now.",
+            status_code=503,
+        )
+    cv = cv_page(published.document, lang)
+    name = "-".join(cv.name.replace(".", "").split()) or "CV"
+    headers = {
+        **_robots(published),
+        # An ASCII name for old browsers, the real one (Arabic, Cyrillic…) for the others.
+        "Content-Disposition": f'inline; filename="CV-{_ascii(name)}.pdf"; '
+        f"filename*=UTF-8''{quote(f'CV-{name}.pdf')}",
+    }
+    return Response(data, media_type=PDF_TYPE, headers=headers)
+
+
+async def photo(request: Request) -> Response:
+    ctx = _context(request)
+    published = await run_in_threadpool(lookup, ctx, request.path_params["slug"])
+    if isinstance(published, Unavailable):
+        return _unavailable(published)
+    found = await run_in_threadpool(with_photo, ctx, published)
+    if found is None:
+        return PlainTextResponse("No photo.", 404, headers={"X-Robots-Tag": "noindex"})
+    data, content_type = found
+    return Response(data, media_type=content_type, headers=_robots(published))
+
+
+def make_image(ctx: _Context, published: PublishedCv, lang: str) -> bytes:
+    return cached_render(
+        ctx.sessions,
+        candidate_id=published.candidate_id,
+        version=published.number,
+        kind=f"share_png_{lang}",
+        content_type=PNG_TYPE,
+        make=lambda: share_image(cv_page(published.document, lang), caption=share_caption(lang)),
+    )
+
+
+async def image(request: Request) -> Response:
+    ctx = _context(request)
+    lang = page_language(request.query_params.get("lang"))
+    published = await run_in_threadpool(lookup, ctx, request.path_params["slug"])
+    if isinstance(published, Unavailable):
+        return _unavailable(published)
+    data = await run_in_threadpool(make_image, ctx, published, lang)
+    return Response(data, media_type=PNG_TYPE, headers=_robots(published))
+
+
+def record_share(ctx: _Context, slug: str) -> int:
+    with ctx.sessions.begin() as session:
+        published = find_published(session, slug)
         if isinstance(published, Unavailable):
-            return _unavailable(published)
-        # A HEAD (a link checker, a crawler's probe) is not a reader.
-        count = request.method == "GET"
-        nonce = secrets.token_urlsafe(16)
-        html = await run_in_threadpool(viewed, published, lang, nonce, count=count)
-        return HTMLResponse(html, headers=_page_headers(published, nonce))
+            return published.status_code
+        count_share(session, published.candidate_id)
+        return 204
 
-    def make_pdf(published: PublishedCv, lang: str) -> bytes:
-        def make() -> bytes:
-            cv = cv_page(published.document, lang, has_photo=published.photo_id is not None)
-            links = page_links(settings.public_url, published.slug, lang, published.number)
-            html = render_page(
-                cv, links, noindex=published.noindex, for_pdf=True, photo=with_photo(published)
-            )
-            return html_to_pdf(html, base_url=links.url)
 
-        return cached_render(
-            sessions,
+async def share(request: Request) -> Response:
+    ctx = _context(request)
+    if request.query_params.get("network") not in SHARE_NETWORKS:
+        return PlainTextResponse("Unknown network.", 400)
+    status = await run_in_threadpool(record_share, ctx, request.path_params["slug"])
+    return Response(status_code=status)
+
+
+def take_contact(
+    ctx: _Context, published: PublishedCv, form: dict[str, str], client: str
+) -> tuple[int, ContactState, ContactInput | None, str | None]:
+    """(status, what the form shows, the message to mail, the coach's address)."""
+    now = ctx.clock()
+    with ctx.sessions.begin() as session:
+        sender = hashed_key(session, client, secret_key=ctx.settings.secret_key)
+        if is_bot(form):
+            # Looks sent to the program that filled the trap; nothing is kept but the hit.
+            hit(session, CONTACT_LIMITS[0], sender, now=now)
+            return 200, ContactState(sent=True), None, None
+        contact, errors, values = validate(form)
+        if contact is None:
+            return 422, ContactState(values=values, errors=errors), None, None
+        cv_key = hashed_key(session, published.candidate_id, secret_key=ctx.settings.secret_key)
+        if not hit(session, CONTACT_LIMITS[0], sender, now=now) or not hit(
+            session, CONTACT_LIMITS[1], cv_key, now=now
+        ):
+            errors = {"message": PL_("Trop de messages en peu de temps : réessayez plus tard.")}
+            return 429, ContactState(values=values, errors=errors), None, None
+        store_message(
+            session,
             candidate_id=published.candidate_id,
-            version=published.number,
-            kind=f"pdf_{lang}",
-            content_type=PDF_TYPE,
-            make=make,
+            coach_id=published.coach_id,
+            contact=contact,
+            now=now,
         )
+        coach = session.get(Coach, published.coach_id) if published.coach_id else None
+        return 200, ContactState(sent=True), contact, coach.email if coach else None
 
-    async def pdf(request: Request) -> Response:
-        lang = page_language(request.query_params.get("lang"))
-        published = await run_in_threadpool(lookup, request.path_params["slug"])
-        if isinstance(published, Unavailable):
-            return _unavailable(published)
-        try:
-            data = await run_in_threadpool(make_pdf, published, lang)
-        except PdfUnavailableError as missing:
-            # Said to the operator once per request; the visitor is told the PDF is not here.
-            log.error("%s", missing)
-            return PlainTextResponse(
-                "Le PDF n'est pas disponible pour le moment. / The PDF is not available right now.",
-                status_code=503,
-            )
-        cv = cv_page(published.document, lang)
-        name = "-".join(cv.name.replace(".", "").split()) or "CV"
-        headers = {
-            **_robots(published),
-            # An ASCII name for old browsers, the real one (Arabic, Cyrillic…) for the others.
-            "Content-Disposition": f'inline; filename="CV-{_ascii(name)}.pdf"; '
-            f"filename*=UTF-8''{quote(f'CV-{name}.pdf')}",
-        }
-        return Response(data, media_type=PDF_TYPE, headers=headers)
 
-    async def photo(request: Request) -> Response:
-        published = await run_in_threadpool(lookup, request.path_params["slug"])
-        if isinstance(published, Unavailable):
-            return _unavailable(published)
-        found = await run_in_threadpool(with_photo, published)
-        if found is None:
-            return PlainTextResponse("No photo.", 404, headers={"X-Robots-Tag": "noindex"})
-        data, content_type = found
-        return Response(data, media_type=content_type, headers=_robots(published))
+async def contact(request: Request) -> Response:
+    ctx = _context(request)
+    lang = page_language(request.query_params.get("lang"))
+    published = await run_in_threadpool(lookup, ctx, request.path_params["slug"])
+    if isinstance(published, Unavailable):
+        return _unavailable(published)
+    form = await _read_form(request)
+    if form is None:
+        return PlainTextResponse("Request too large.", 413)
+    client = request.client.host if request.client else "unknown"
+    status, state, message, coach_email = await run_in_threadpool(
+        take_contact, ctx, published, form, client
+    )
+    nonce = secrets.token_urlsafe(16)
+    html = await run_in_threadpool(page_html, ctx, published, lang, nonce, contact=state)
+    task = None
+    if message is not None and coach_email:
+        task = BackgroundTask(mail_coach, ctx, published, message, coach_email)
+    headers = _page_headers(published, nonce)
+    return HTMLResponse(html, status, headers=headers, background=task)
 
-    def make_image(published: PublishedCv, lang: str) -> bytes:
-        return cached_render(
-            sessions,
-            candidate_id=published.candidate_id,
-            version=published.number,
-            kind=f"share_png_{lang}",
-            content_type=PNG_TYPE,
-            make=lambda: share_image(
-                cv_page(published.document, lang), caption=share_caption(lang)
-            ),
-        )
 
-    async def image(request: Request) -> Response:
-        lang = page_language(request.query_params.get("lang"))
-        published = await run_in_threadpool(lookup, request.path_params["slug"])
-        if isinstance(published, Unavailable):
-            return _unavailable(published)
-        data = await run_in_threadpool(make_image, published, lang)
-        return Response(data, media_type=PNG_TYPE, headers=_robots(published))
+def deliver(ctx: _Context, published: PublishedCv, message: ContactInput, to: str) -> None:
+    config = smtp_config(ctx.settings)
+    if config is None:
+        return
+    cv = cv_page(published.document, "fr")
+    mail = contact_mail(
+        config,
+        to=to,
+        contact=message,
+        candidate_name=cv.name,
+        page_url=page_links(ctx.settings.public_url, published.slug, "fr", published.number).url,
+        inbox_url=f"{ctx.settings.public_url}/coach/inbox",
+    )
+    try:
+        send_mail(config, mail)
+    except MailError as error:
+        # The message is in the inbox; say so loudly, without its words or its sender.
+        log.error("Contact message for candidate %s not mailed: %s", published.candidate_id, error)
 
-    def record_share(slug: str) -> int:
-        with sessions.begin() as session:
-            published = find_published(session, slug)
-            if isinstance(published, Unavailable):
-                return published.status_code
-            count_share(session, published.candidate_id)
-            return 204
 
-    async def share(request: Request) -> Response:
-        if request.query_params.get("network") not in SHARE_NETWORKS:
-            return PlainTextResponse("Unknown network.", 400)
-        status = await run_in_threadpool(record_share, request.path_params["slug"])
-        return Response(status_code=status)
+async def mail_coach(ctx: _Context, published: PublishedCv, message: ContactInput, to: str) -> None:
+    await run_in_threadpool(deliver, ctx, published, message, to)
 
-    def take_contact(
-        published: PublishedCv, form: dict[str, str], client: str
-    ) -> tuple[int, ContactState, ContactInput | None, str | None]:
-        """(status, what the form shows, the message to mail, the coach's address)."""
-        now = clock()
-        with sessions.begin() as session:
-            sender = hashed_key(session, client, secret_key=settings.secret_key)
-            if is_bot(form):
-                # Looks sent to the program that filled the trap; nothing is kept but the hit.
-                hit(session, CONTACT_LIMITS[0], sender, now=now)
-                return 200, ContactState(sent=True), None, None
-            contact, errors, values = validate(form)
-            if contact is None:
-                return 422, ContactState(values=values, errors=errors), None, None
-            cv_key = hashed_key(session, published.candidate_id, secret_key=settings.secret_key)
-            if not hit(session, CONTACT_LIMITS[0], sender, now=now) or not hit(
-                session, CONTACT_LIMITS[1], cv_key, now=now
-            ):
-                errors = {"message": PL_("Trop de messages en peu de temps : réessayez plus tard.")}
-                return 429, ContactState(values=values, errors=errors), None, None
-            store_message(
-                session,
-                candidate_id=published.candidate_id,
-                coach_id=published.coach_id,
-                contact=contact,
-                now=now,
-            )
-            coach = session.get(Coach, published.coach_id) if published.coach_id else None
-            return 200, ContactState(sent=True), contact, coach.email if coach else None
 
-    async def contact(request: Request) -> Response:
-        lang = page_language(request.query_params.get("lang"))
-        published = await run_in_threadpool(lookup, request.path_params["slug"])
-        if isinstance(published, Unavailable):
-            return _unavailable(published)
-        form = await _read_form(request)
-        if form is None:
-            return PlainTextResponse("Request too large.", 413)
-        client = request.client.host if request.client else "unknown"
-        status, state, message, coach_email = await run_in_threadpool(
-            take_contact, published, form, client
-        )
-        nonce = secrets.token_urlsafe(16)
-        html = await run_in_threadpool(page_html, published, lang, nonce, contact=state)
-        task = None
-        if message is not None and coach_email:
-            task = BackgroundTask(mail_coach, published, message, coach_email)
-        headers = _page_headers(published, nonce)
-        return HTMLResponse(html, status, headers=headers, background=task)
-
-    def deliver(published: PublishedCv, message: ContactInput, to: str) -> None:
-        config = smtp_config(settings)
-        if config is None:
-            return
-        cv = cv_page(published.document, "fr")
-        mail = contact_mail(
-            config,
-            to=to,
-            contact=message,
-            candidate_name=cv.name,
-            page_url=page_links(settings.public_url, published.slug, "fr", published.number).url,
-            inbox_url=f"{settings.public_url}/coach/inbox",
-        )
-        try:
-            send_mail(config, mail)
-        except MailError as error:
-            # The message is in the inbox; say so loudly, without its words or its sender.
-            log.error(
-                "Contact message for candidate %s not mailed: %s", published.candidate_id, error
-            )
-
-    async def mail_coach(published: PublishedCv, message: ContactInput, to: str) -> None:
-        await run_in_threadpool(deliver, published, message, to)
-
-    return [
-        Route("/cv/{slug}.pdf", pdf, methods=["GET"], name="public-cv-pdf"),
-        Route("/cv/{slug}/photo", photo, methods=["GET"], name="public-cv-photo"),
-        Route("/cv/{slug}/share.png", image, methods=["GET"], name="public-cv-image"),
-        Route("/cv/{slug}/share", share, methods=["POST"], name="public-cv-share"),
-        Route("/cv/{slug}/contact", contact, methods=["POST"], name="public-cv-contact"),
-        Route("/cv/{slug}", page, methods=["GET"], name="public-cv"),
-    ]
+ROUTES: list[BaseRoute] = [
+    Route("/cv/{slug}.pdf", pdf, methods=["GET"], name="public-cv-pdf"),
+    Route("/cv/{slug}/photo", photo, methods=["GET"], name="public-cv-photo"),
+    Route("/cv/{slug}/share.png", image, methods=["GET"], name="public-cv-image"),
+    Route("/cv/{slug}/share", share, methods=["POST"], name="public-cv-share"),
+    Route("/cv/{slug}/contact", contact, methods=["POST"], name="public-cv-contact"),
+    Route("/cv/{slug}", page, methods=["GET"], name="public-cv"),
+]
 
 
 def _ascii(name: str) -> str:

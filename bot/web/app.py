@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.channels import registry
 from bot.coach.views import coach_routes
-from bot.public_cv import public_cv_routes
+from bot.public_cv.routes import ROUTES as PUBLIC_CV_ROUTES
 from bot.web.locales_page import locales_routes
 from bot.web.templates import templates
 from bot.web.unavailable import database_error_handlers
@@ -41,7 +41,11 @@ def create_app(runtime: "Runtime", *, simulator: bool = False) -> Starlette:
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/", index)]
     routes += registry.routes(runtime, local=simulator)
     routes += locales_routes()
-    routes += public_cv_routes(runtime)
+    routes += PUBLIC_CV_ROUTES
     routes += coach_routes(runtime)
     app = Starlette(routes=routes, exception_handlers=database_error_handlers())
+    # What module-level endpoints read (bot/public_cv/routes.py): the app's own dependencies.
+    app.state.settings = runtime.settings
+    app.state.sessions = runtime.sessions
+    app.state.clock = runtime.service.clock
     return app
