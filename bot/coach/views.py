@@ -8,6 +8,7 @@ phone, and the Content-Security-Policy forbids scripts altogether.
 """
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,7 +45,7 @@ from storage import Coach, utcnow
 if TYPE_CHECKING:  # the runtime builds this: only its type is needed here
     from bot.runtime.root import Runtime
 
-__all__ = ["coach_routes"]
+__all__ = ["ROUTES"]
 
 _CSS = Path(__file__).resolve().parent.parent / "static" / "coach.css"
 _PARIS = ZoneInfo("Europe/Paris")
@@ -111,385 +112,450 @@ def _part(form: FormData) -> int:
         return 0
 
 
-def coach_routes(runtime: "Runtime") -> list[BaseRoute]:
-    """The workspace's routes, under one mount at /coach."""
-    secure = runtime.settings.public_url.lower().startswith("https://")
-    key_holder: list[bytes] = []
+@dataclass(slots=True)
+class _Workspace:
+    """What the workspace's endpoints read from the application's state: the runtime (its
+    sessions, settings and service), whether cookies are Secure, and the signing key once read."""
 
-    def key() -> bytes:
-        if not key_holder:
-            key_holder.append(signing_key(runtime.engine, runtime.settings.secret_key))
-        return key_holder[0]
+    runtime: "Runtime"
+    secure: bool
+    key_holder: list[bytes] = field(default_factory=list)
 
-    async def loaded_key() -> bytes:
-        """The key, read from the database off the event loop the first time."""
-        if not key_holder:
-            await run_in_threadpool(key)
-        return key_holder[0]
 
-    def set_cookie(response: Response, name: str, value: str, max_age: int | None) -> None:
-        response.set_cookie(
-            name,
-            value,
-            max_age=max_age,
-            path="/coach",
-            httponly=True,
-            samesite="lax",
-            secure=secure,
-        )
+def _workspace(request: Request) -> _Workspace:
+    state = request.app.state
+    found: _Workspace | None = getattr(state, "coach_workspace", None)
+    if found is None:
+        runtime = state.runtime
+        secure = runtime.settings.public_url.lower().startswith("https://")
+        found = state.coach_workspace = _Workspace(runtime, secure)
+    return found
 
-    def current(token: str | None) -> Authenticated | None:
-        if token is None:
-            return None
-        with runtime.sessions() as session:
-            return auth.load_session(session, token, now=utcnow())
 
-    def login_required(handler: Handler, *, password_page: bool = False) -> Callable[..., Any]:
-        async def endpoint(request: Request) -> Response:
-            token = auth.unsign(await loaded_key(), request.cookies.get(auth.SESSION_COOKIE))
-            me = await run_in_threadpool(current, token)
-            if me is None:
-                return _see_other("/coach/login")
-            if me.must_change_password and not password_page:
-                return _see_other("/coach/password")
-            if request.method == "POST":
-                form = await request.form()
-                if not auth.csrf_matches(me.csrf, form.get("csrf")):
-                    return _page(
-                        "coach_base.html",
-                        403,
-                        me=me,
-                        error="Formulaire expiré : rechargez la page.",
-                    )
-            return await handler(request, me)
+def key(ws: _Workspace) -> bytes:
+    if not ws.key_holder:
+        ws.key_holder.append(signing_key(ws.runtime.engine, ws.runtime.settings.secret_key))
+    return ws.key_holder[0]
 
-        return endpoint
 
-    # Login, logout, password ----------------------------------------------------------------
-    async def login_form(
-        request: Request, *, email: str = "", error: str | None = None, status: int = 200
-    ) -> Response:
-        login_token = auth.new_login_token()
-        response = _page("coach_login.html", status, csrf=login_token, email=email, error=error)
-        set_cookie(response, auth.LOGIN_COOKIE, auth.sign(await loaded_key(), login_token), None)
-        return response
+async def loaded_key(ws: _Workspace) -> bytes:
+    """The key, read from the database off the event loop the first time."""
+    if not ws.key_holder:
+        await run_in_threadpool(key, ws)
+    return ws.key_holder[0]
 
-    async def login_page(request: Request) -> Response:
-        return await login_form(request)
 
-    def attempt_login(email: str, password: str, address: str) -> tuple[str, str | None]:
-        """("ok", token) · ("limited", None) · ("bad", None); counted in the shared table."""
-        now = utcnow()
-        with runtime.sessions.begin() as session:
-            by_email = hashed_key(session, email, secret_key=runtime.settings.secret_key)
-            by_address = hashed_key(session, address, secret_key=runtime.settings.secret_key)
-            limited = is_limited(session, LOGIN_BY_EMAIL, by_email, now=now) or is_limited(
-                session, LOGIN_BY_ADDRESS, by_address, now=now
-            )
-            if limited:
-                return "limited", None
-            coach = session.scalar(select(Coach).where(Coach.email == email))
-            if coach is None or not verify_password(coach.password_hash, password):
-                if coach is None:
-                    verify_password(None, password)  # as slow as a wrong password
-                record_hit(session, LOGIN_BY_EMAIL, by_email, now=now)
-                record_hit(session, LOGIN_BY_ADDRESS, by_address, now=now)
-                return "bad", None
-            token = auth.start_session(session, coach, now=now)
-            audit(session, None, coach.id, "login", None, now)
-            return "ok", token
+def set_cookie(
+    ws: _Workspace, response: Response, name: str, value: str, max_age: int | None
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/coach",
+        httponly=True,
+        samesite="lax",
+        secure=ws.secure,
+    )
 
-    async def login(request: Request) -> Response:
-        form = await request.form()
-        expected = auth.unsign(await loaded_key(), request.cookies.get(auth.LOGIN_COOKIE))
-        email = _field(form, "email").strip().lower()
-        if not auth.csrf_matches(expected, form.get("csrf")):
-            return await login_form(
-                request, email=email, error="Formulaire expiré : réessayez.", status=403
-            )
-        address = request.client.host if request.client else "unknown"
-        outcome, token = await run_in_threadpool(
-            attempt_login, email, _field(form, "password"), address
-        )
-        if outcome == "limited":
-            return await login_form(
-                request,
-                email=email,
-                error="Trop de tentatives. Réessayez dans un quart d'heure.",
-                status=429,
-            )
-        if outcome == "bad" or token is None:
-            return await login_form(
-                request, email=email, error="E-mail ou mot de passe incorrect.", status=401
-            )
-        response = _see_other("/coach/")
-        signed = auth.sign(await loaded_key(), token)
-        set_cookie(
-            response, auth.SESSION_COOKIE, signed, int(auth.SESSION_LIFETIME.total_seconds())
-        )
-        response.delete_cookie(auth.LOGIN_COOKIE, path="/coach")
-        return response
 
-    async def logout(request: Request, me: Authenticated) -> Response:
-        token = auth.unsign(await loaded_key(), request.cookies.get(auth.SESSION_COOKIE))
+def current(ws: _Workspace, token: str | None) -> Authenticated | None:
+    if token is None:
+        return None
+    with ws.runtime.sessions() as session:
+        return auth.load_session(session, token, now=utcnow())
 
-        def end() -> None:
-            with runtime.sessions.begin() as session:
-                if token is not None:
-                    auth.end_session(session, token)
-                audit(session, None, me.coach_id, "logout", None, utcnow())
 
-        await run_in_threadpool(end)
-        response = _see_other("/coach/login")
-        response.delete_cookie(auth.SESSION_COOKIE, path="/coach")
-        return response
-
-    async def password_page(request: Request, me: Authenticated) -> Response:
-        if request.method == "GET":
-            return _page("coach_password.html", me=me, min_length=MIN_PASSWORD_LENGTH)
-        form = await request.form()
-        password, confirm = _field(form, "password"), _field(form, "confirm")
-        if password != confirm:
-            return _page(
-                "coach_password.html",
-                422,
-                me=me,
-                min_length=MIN_PASSWORD_LENGTH,
-                error="Les deux mots de passe diffèrent.",
-            )
-
-        def change() -> None:
-            with runtime.sessions.begin() as session:
-                coach = session.get(Coach, me.coach_id)
-                assert coach is not None  # the session row cascades with the coach
-                set_password(session, coach, password)
-
-        try:
-            await run_in_threadpool(change)
-        except AccountError as error:
-            return _page(
-                "coach_password.html", 422, me=me, min_length=MIN_PASSWORD_LENGTH, error=str(error)
-            )
-        return _see_other("/coach/?notice=password")
-
-    # Dashboard and analytics ----------------------------------------------------------------
-    async def dashboard(request: Request, me: Authenticated) -> Response:
-        params = request.query_params
-        filters = Filters(
-            status=params.get("status", ""),
-            job=params.get("job", ""),
-            department=params.get("department", ""),
-            search=params.get("q", ""),
-            queue=params.get("queue") == "1",
-        )
-
-        def read() -> dict[str, Any]:
-            with runtime.sessions() as session:
-                jobs, departments = filter_options(session, me)
-                return {
-                    "candidates": list_candidates(session, me, filters),
-                    "jobs": jobs,
-                    "departments": departments,
-                }
-
-        data = await run_in_threadpool(read)
-        notice = _NOTICES.get(params.get("notice", ""))
-        return _page(
-            "coach_dashboard.html",
-            me=me,
-            filters=filters,
-            statuses=STATUS_LABELS,
-            notice=notice,
-            **data,
-        )
-
-    async def analytics(request: Request, me: Authenticated) -> Response:
-        def read() -> Any:
-            with runtime.sessions() as session:
-                return funnel(session, runtime.service.flow, in_scope(me))
-
-        figures = await run_in_threadpool(read)
-        return _page("coach_analytics.html", me=me, funnel=figures, svg=funnel_svg(figures.steps))
-
-    # The candidate page and its actions -----------------------------------------------------
-    def candidate_response(
-        me: Authenticated,
-        candidate_id: str,
-        *,
-        notice: str | None = None,
-        error: str | None = None,
-        status: int = 200,
-    ) -> Response:
-        with runtime.sessions() as session:
-            context = candidate_context(session, me, candidate_id, runtime.settings)
-        if context is None:
-            return _page("coach_base.html", 404, me=me, error="Candidat introuvable.")
-        return _page(
-            "coach_candidate.html",
-            status,
-            me=me,
-            notice=notice,
-            error=error,
-            max_comment=MAX_COMMENT_LENGTH,
-            erase_available=True,
-            **context,
-        )
-
-    async def candidate(request: Request, me: Authenticated) -> Response:
-        candidate_id = request.path_params["candidate_id"]
-        notice = _NOTICES.get(request.query_params.get("notice", ""))
-        return await run_in_threadpool(candidate_response, me, candidate_id, notice=notice)
-
-    def refused_outside_scope(me: Authenticated, candidate_id: str) -> Response | None:
-        """The 403 page when ``me`` may not change this candidate; None when it may."""
-        with runtime.sessions() as session:
-            allowed = can_change(session, me, candidate_id)
-        if allowed:
-            return None
-        return candidate_response(me, candidate_id, error=_OUT_OF_SCOPE, status=403)
-
-    def action(work: Callable[[Authenticated, str, FormData], str]) -> Handler:
-        """A POST on a candidate: refused outside scope; ``work`` returns a notice code or
-        raises a ValueError whose message is shown on the page."""
-
-        async def handler(request: Request, me: Authenticated) -> Response:
-            candidate_id = request.path_params["candidate_id"]
+def login_required(handler: Handler, *, password_page: bool = False) -> Callable[..., Any]:
+    async def endpoint(request: Request) -> Response:
+        ws = _workspace(request)
+        token = auth.unsign(await loaded_key(ws), request.cookies.get(auth.SESSION_COOKIE))
+        me = await run_in_threadpool(current, ws, token)
+        if me is None:
+            return _see_other("/coach/login")
+        if me.must_change_password and not password_page:
+            return _see_other("/coach/password")
+        if request.method == "POST":
             form = await request.form()
+            if not auth.csrf_matches(me.csrf, form.get("csrf")):
+                return _page(
+                    "coach_base.html",
+                    403,
+                    me=me,
+                    error="Formulaire expiré : rechargez la page.",
+                )
+        return await handler(request, me)
 
-            def run() -> Response:
-                refused = refused_outside_scope(me, candidate_id)
-                if refused is not None:
-                    return refused
-                try:
-                    notice = work(me, candidate_id, form)
-                except (EditError, ReviewError, PublishError) as error:
-                    return candidate_response(me, candidate_id, error=str(error), status=409)
-                query = urlencode({"notice": notice})
-                return _see_other(f"/coach/candidates/{candidate_id}?{query}")
+    return endpoint
 
-            return await run_in_threadpool(run)
 
-        return handler
+# Login, logout, password ----------------------------------------------------------------
+async def login_form(
+    ws: _Workspace,
+    request: Request,
+    *,
+    email: str = "",
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    login_token = auth.new_login_token()
+    response = _page("coach_login.html", status, csrf=login_token, email=email, error=error)
+    set_cookie(ws, response, auth.LOGIN_COOKIE, auth.sign(await loaded_key(ws), login_token), None)
+    return response
 
-    def edit(me: Authenticated, candidate_id: str, form: FormData) -> str:
-        values = {name: value for name, value in form.items() if isinstance(value, str)}
-        try:
-            seen = int(values.get("version", ""))
-        except ValueError:
-            seen = None
-        with runtime.sessions.begin() as session:
-            changed = apply_edits(
-                session,
-                candidate_id,
-                _part(form),
-                values,
-                seen_version=seen,
-                coach_id=me.coach_id,
-                now=utcnow(),
-            )
-        return "saved" if changed else "nothing"
 
-    def comment(me: Authenticated, candidate_id: str, form: FormData) -> str:
-        with runtime.sessions.begin() as session:
-            add_comment(
-                session,
-                candidate_id,
-                me.coach_id,
-                _part(form),
-                _field(form, "comment"),
-                now=utcnow(),
-            )
-        return "commented"
+async def login_page(request: Request) -> Response:
+    ws = _workspace(request)
+    return await login_form(ws, request)
 
-    def request_changes(me: Authenticated, candidate_id: str, form: FormData) -> str:
-        ask_for_changes(
-            runtime,
+
+def attempt_login(
+    ws: _Workspace, email: str, password: str, address: str
+) -> tuple[str, str | None]:
+    """("ok", token) · ("limited", None) · ("bad", None); counted in the shared table."""
+    now = utcnow()
+    with ws.runtime.sessions.begin() as session:
+        by_email = hashed_key(session, email, secret_key=ws.runtime.settings.secret_key)
+        by_address = hashed_key(session, address, secret_key=ws.runtime.settings.secret_key)
+        limited = is_limited(session, LOGIN_BY_EMAIL, by_email, now=now) or is_limited(
+            session, LOGIN_BY_ADDRESS, by_address, now=now
+        )
+        if limited:
+            return "limited", None
+        coach = session.scalar(select(Coach).where(Coach.email == email))
+        if coach is None or not verify_password(coach.password_hash, password):
+            if coach is None:
+                verify_password(None, password)  # as slow as a wrong password
+            record_hit(session, LOGIN_BY_EMAIL, by_email, now=now)
+            record_hit(session, LOGIN_BY_ADDRESS, by_address, now=now)
+            return "bad", None
+        token = auth.start_session(session, coach, now=now)
+        audit(session, None, coach.id, "login", None, now)
+        return "ok", token
+
+
+async def login(request: Request) -> Response:
+    ws = _workspace(request)
+    form = await request.form()
+    expected = auth.unsign(await loaded_key(ws), request.cookies.get(auth.LOGIN_COOKIE))
+    email = _field(form, "email").strip().lower()
+    if not auth.csrf_matches(expected, form.get("csrf")):
+        return await login_form(
+            ws, request, email=email, error="Formulaire expiré : réessayez.", status=403
+        )
+    address = request.client.host if request.client else "unknown"
+    outcome, token = await run_in_threadpool(
+        attempt_login, ws, email, _field(form, "password"), address
+    )
+    if outcome == "limited":
+        return await login_form(
+            ws,
+            request,
+            email=email,
+            error="Trop de tentatives. Réessayez dans un quart d'heure.",
+            status=429,
+        )
+    if outcome == "bad" or token is None:
+        return await login_form(
+            ws, request, email=email, error="E-mail ou mot de passe incorrect.", status=401
+        )
+    response = _see_other("/coach/")
+    signed = auth.sign(await loaded_key(ws), token)
+    set_cookie(
+        ws, response, auth.SESSION_COOKIE, signed, int(auth.SESSION_LIFETIME.total_seconds())
+    )
+    response.delete_cookie(auth.LOGIN_COOKIE, path="/coach")
+    return response
+
+
+async def logout(request: Request, me: Authenticated) -> Response:
+    ws = _workspace(request)
+    token = auth.unsign(await loaded_key(ws), request.cookies.get(auth.SESSION_COOKIE))
+
+    def end() -> None:
+        with ws.runtime.sessions.begin() as session:
+            if token is not None:
+                auth.end_session(session, token)
+            audit(session, None, me.coach_id, "logout", None, utcnow())
+
+    await run_in_threadpool(end)
+    response = _see_other("/coach/login")
+    response.delete_cookie(auth.SESSION_COOKIE, path="/coach")
+    return response
+
+
+async def password_page(request: Request, me: Authenticated) -> Response:
+    ws = _workspace(request)
+    if request.method == "GET":
+        return _page("coach_password.html", me=me, min_length=MIN_PASSWORD_LENGTH)
+    form = await request.form()
+    password, confirm = _field(form, "password"), _field(form, "confirm")
+    if password != confirm:
+        return _page(
+            "coach_password.html",
+            422,
+            me=me,
+            min_length=MIN_PASSWORD_LENGTH,
+            error="Les deux mots de passe diffèrent.",
+        )
+
+    def change() -> None:
+        with ws.runtime.sessions.begin() as session:
+            coach = session.get(Coach, me.coach_id)
+            assert coach is not None  # the session row cascades with the coach
+            set_password(session, coach, password)
+
+    try:
+        await run_in_threadpool(change)
+    except AccountError as error:
+        return _page(
+            "coach_password.html", 422, me=me, min_length=MIN_PASSWORD_LENGTH, error=str(error)
+        )
+    return _see_other("/coach/?notice=password")
+
+
+# Dashboard and analytics ----------------------------------------------------------------
+async def dashboard(request: Request, me: Authenticated) -> Response:
+    ws = _workspace(request)
+    params = request.query_params
+    filters = Filters(
+        status=params.get("status", ""),
+        job=params.get("job", ""),
+        department=params.get("department", ""),
+        search=params.get("q", ""),
+        queue=params.get("queue") == "1",
+    )
+
+    def read() -> dict[str, Any]:
+        with ws.runtime.sessions() as session:
+            jobs, departments = filter_options(session, me)
+            return {
+                "candidates": list_candidates(session, me, filters),
+                "jobs": jobs,
+                "departments": departments,
+            }
+
+    data = await run_in_threadpool(read)
+    notice = _NOTICES.get(params.get("notice", ""))
+    return _page(
+        "coach_dashboard.html",
+        me=me,
+        filters=filters,
+        statuses=STATUS_LABELS,
+        notice=notice,
+        **data,
+    )
+
+
+async def analytics(request: Request, me: Authenticated) -> Response:
+    ws = _workspace(request)
+
+    def read() -> Any:
+        with ws.runtime.sessions() as session:
+            return funnel(session, ws.runtime.service.flow, in_scope(me))
+
+    figures = await run_in_threadpool(read)
+    return _page("coach_analytics.html", me=me, funnel=figures, svg=funnel_svg(figures.steps))
+
+
+# The candidate page and its actions -----------------------------------------------------
+def candidate_response(
+    ws: _Workspace,
+    me: Authenticated,
+    candidate_id: str,
+    *,
+    notice: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    with ws.runtime.sessions() as session:
+        context = candidate_context(session, me, candidate_id, ws.runtime.settings)
+    if context is None:
+        return _page("coach_base.html", 404, me=me, error="Candidat introuvable.")
+    return _page(
+        "coach_candidate.html",
+        status,
+        me=me,
+        notice=notice,
+        error=error,
+        max_comment=MAX_COMMENT_LENGTH,
+        erase_available=True,
+        **context,
+    )
+
+
+async def candidate(request: Request, me: Authenticated) -> Response:
+    ws = _workspace(request)
+    candidate_id = request.path_params["candidate_id"]
+    notice = _NOTICES.get(request.query_params.get("notice", ""))
+    return await run_in_threadpool(candidate_response, ws, me, candidate_id, notice=notice)
+
+
+def refused_outside_scope(ws: _Workspace, me: Authenticated, candidate_id: str) -> Response | None:
+    """The 403 page when ``me`` may not change this candidate; None when it may."""
+    with ws.runtime.sessions() as session:
+        allowed = can_change(session, me, candidate_id)
+    if allowed:
+        return None
+    return candidate_response(ws, me, candidate_id, error=_OUT_OF_SCOPE, status=403)
+
+
+def action(work: Callable[["_Workspace", Authenticated, str, FormData], str]) -> Handler:
+    """A POST on a candidate: refused outside scope; ``work`` returns a notice code or
+    raises a ValueError whose message is shown on the page."""
+
+    async def handler(request: Request, me: Authenticated) -> Response:
+        ws = _workspace(request)
+        candidate_id = request.path_params["candidate_id"]
+        form = await request.form()
+
+        def run() -> Response:
+            refused = refused_outside_scope(ws, me, candidate_id)
+            if refused is not None:
+                return refused
+            try:
+                notice = work(ws, me, candidate_id, form)
+            except (EditError, ReviewError, PublishError) as error:
+                return candidate_response(ws, me, candidate_id, error=str(error), status=409)
+            query = urlencode({"notice": notice})
+            return _see_other(f"/coach/candidates/{candidate_id}?{query}")
+
+        return await run_in_threadpool(run)
+
+    return handler
+
+
+def edit(ws: _Workspace, me: Authenticated, candidate_id: str, form: FormData) -> str:
+    values = {name: value for name, value in form.items() if isinstance(value, str)}
+    try:
+        seen = int(values.get("version", ""))
+    except ValueError:
+        seen = None
+    with ws.runtime.sessions.begin() as session:
+        changed = apply_edits(
+            session,
+            candidate_id,
+            _part(form),
+            values,
+            seen_version=seen,
+            coach_id=me.coach_id,
+            now=utcnow(),
+        )
+    return "saved" if changed else "nothing"
+
+
+def comment(ws: _Workspace, me: Authenticated, candidate_id: str, form: FormData) -> str:
+    with ws.runtime.sessions.begin() as session:
+        add_comment(
+            session,
             candidate_id,
             me.coach_id,
             _part(form),
             _field(form, "comment"),
             now=utcnow(),
-            translation_follows=form.get("translation_follows") == "yes",
         )
-        return "asked"
+    return "commented"
 
-    def publish(me: Authenticated, candidate_id: str, form: FormData) -> str:
-        del form
-        published = publish_candidate(runtime, candidate_id, coach_id=me.coach_id)
-        return "published" if published.notified else "published_silent"
 
-    def unpublish(me: Authenticated, candidate_id: str, form: FormData) -> str:
-        del form
-        unpublish_candidate(runtime, candidate_id, coach_id=me.coach_id)
-        return "unpublished"
+def request_changes(ws: _Workspace, me: Authenticated, candidate_id: str, form: FormData) -> str:
+    ask_for_changes(
+        ws.runtime,
+        candidate_id,
+        me.coach_id,
+        _part(form),
+        _field(form, "comment"),
+        now=utcnow(),
+        translation_follows=form.get("translation_follows") == "yes",
+    )
+    return "asked"
 
-    async def take(request: Request, me: Authenticated) -> Response:
-        candidate_id = request.path_params["candidate_id"]
 
-        def run() -> Response:
-            with runtime.sessions.begin() as session:
-                taken = take_candidate(
-                    session, candidate_id, me.coach_id, me.organisation_id, now=utcnow()
-                )
-            if not taken:
-                return candidate_response(
-                    me, candidate_id, error="Quelqu'un accompagne déjà cette personne.", status=409
-                )
-            return _see_other(f"/coach/candidates/{candidate_id}?notice=taken")
+def publish(ws: _Workspace, me: Authenticated, candidate_id: str, form: FormData) -> str:
+    del form
+    published = publish_candidate(ws.runtime, candidate_id, coach_id=me.coach_id)
+    return "published" if published.notified else "published_silent"
 
-        return await run_in_threadpool(run)
 
-    async def erase(request: Request, me: Authenticated) -> Response:
-        """Erase everything about the person (bot/privacy/records.py), once confirmed."""
-        candidate_id = request.path_params["candidate_id"]
-        form = await request.form()
+def unpublish(ws: _Workspace, me: Authenticated, candidate_id: str, form: FormData) -> str:
+    del form
+    unpublish_candidate(ws.runtime, candidate_id, coach_id=me.coach_id)
+    return "unpublished"
 
-        def run() -> Response:
-            refused = refused_outside_scope(me, candidate_id)
-            if refused is not None:
-                return refused
-            if form.get("confirm") != "yes":
-                message = "Cochez « Je confirme » pour effacer."
-                return candidate_response(me, candidate_id, error=message, status=409)
-            with runtime.sessions.begin() as session:
-                erase_candidate(
-                    session.connection(), candidate_id, now=utcnow(), actor=f"coach:{me.coach_id}"
-                )
-            return _see_other("/coach/?notice=erased")
 
-        return await run_in_threadpool(run)
+async def take(request: Request, me: Authenticated) -> Response:
+    ws = _workspace(request)
+    candidate_id = request.path_params["candidate_id"]
 
-    async def stylesheet(request: Request) -> Response:
-        del request
-        return FileResponse(_CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+    def run() -> Response:
+        with ws.runtime.sessions.begin() as session:
+            taken = take_candidate(
+                session, candidate_id, me.coach_id, me.organisation_id, now=utcnow()
+            )
+        if not taken:
+            return candidate_response(
+                ws, me, candidate_id, error="Quelqu'un accompagne déjà cette personne.", status=409
+            )
+        return _see_other(f"/coach/candidates/{candidate_id}?notice=taken")
 
-    async def root_redirect(request: Request) -> Response:
-        del request
-        return _see_other("/coach/")
+    return await run_in_threadpool(run)
 
-    candidate_path = "/candidates/{candidate_id}"
-    routes: list[BaseRoute] = [
-        Route("/", login_required(dashboard), methods=["GET"], name="coach-dashboard"),
-        Route("/login", login_page, methods=["GET"], name="coach-login"),
-        Route("/login", login, methods=["POST"]),
-        Route("/logout", login_required(logout, password_page=True), methods=["POST"]),
-        Route(
-            "/password", login_required(password_page, password_page=True), methods=["GET", "POST"]
-        ),
-        Route("/analytics", login_required(analytics), methods=["GET"]),
-        Route(candidate_path, login_required(candidate), methods=["GET"]),
-        Route(f"{candidate_path}/edit", login_required(action(edit)), methods=["POST"]),
-        Route(f"{candidate_path}/comment", login_required(action(comment)), methods=["POST"]),
-        Route(
-            f"{candidate_path}/request-changes",
-            login_required(action(request_changes)),
-            methods=["POST"],
-        ),
-        Route(f"{candidate_path}/publish", login_required(action(publish)), methods=["POST"]),
-        Route(f"{candidate_path}/unpublish", login_required(action(unpublish)), methods=["POST"]),
-        Route(f"{candidate_path}/take", login_required(take), methods=["POST"]),
-        Route(f"{candidate_path}/erase", login_required(erase), methods=["POST"]),
-        Route("/static/coach.css", stylesheet, methods=["GET"]),
-    ]
-    routes += workspace_routes(runtime, login_required, _page)  # the inbox, public CV settings
-    return [Route("/coach", root_redirect, methods=["GET"]), Mount("/coach", routes=routes)]
+
+async def erase(request: Request, me: Authenticated) -> Response:
+    """Erase everything about the person (bot/privacy/records.py), once confirmed."""
+    ws = _workspace(request)
+    candidate_id = request.path_params["candidate_id"]
+    form = await request.form()
+
+    def run() -> Response:
+        refused = refused_outside_scope(ws, me, candidate_id)
+        if refused is not None:
+            return refused
+        if form.get("confirm") != "yes":
+            message = "Cochez « Je confirme » pour effacer."
+            return candidate_response(ws, me, candidate_id, error=message, status=409)
+        with ws.runtime.sessions.begin() as session:
+            erase_candidate(
+                session.connection(), candidate_id, now=utcnow(), actor=f"coach:{me.coach_id}"
+            )
+        return _see_other("/coach/?notice=erased")
+
+    return await run_in_threadpool(run)
+
+
+async def stylesheet(request: Request) -> Response:
+    del request
+    return FileResponse(_CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+
+async def root_redirect(request: Request) -> Response:
+    del request
+    return _see_other("/coach/")
+
+
+_CANDIDATE = "/candidates/{candidate_id}"
+_ROUTES: list[BaseRoute] = [
+    Route("/", login_required(dashboard), methods=["GET"], name="coach-dashboard"),
+    Route("/login", login_page, methods=["GET"], name="coach-login"),
+    Route("/login", login, methods=["POST"]),
+    Route("/logout", login_required(logout, password_page=True), methods=["POST"]),
+    Route("/password", login_required(password_page, password_page=True), methods=["GET", "POST"]),
+    Route("/analytics", login_required(analytics), methods=["GET"]),
+    Route(_CANDIDATE, login_required(candidate), methods=["GET"]),
+    Route(f"{_CANDIDATE}/edit", login_required(action(edit)), methods=["POST"]),
+    Route(f"{_CANDIDATE}/comment", login_required(action(comment)), methods=["POST"]),
+    Route(
+        f"{_CANDIDATE}/request-changes",
+        login_required(action(request_changes)),
+        methods=["POST"],
+    ),
+    Route(f"{_CANDIDATE}/publish", login_required(action(publish)), methods=["POST"]),
+    Route(f"{_CANDIDATE}/unpublish", login_required(action(unpublish)), methods=["POST"]),
+    Route(f"{_CANDIDATE}/take", login_required(take), methods=["POST"]),
+    Route(f"{_CANDIDATE}/erase", login_required(erase), methods=["POST"]),
+    Route("/static/coach.css", stylesheet, methods=["GET"]),
+]
+_ROUTES += workspace_routes(login_required, _page)  # the inbox, public CV settings
+ROUTES: list[BaseRoute] = [
+    Route("/coach", root_redirect, methods=["GET"]),
+    Mount("/coach", routes=_ROUTES),
+]

@@ -8,7 +8,7 @@ change.
 """
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, or_
@@ -22,9 +22,6 @@ from bot.coach.scope import can_change, in_scope, unassigned
 from bot.public_cv.inbox import inbox_messages, mark_read, unread_count
 from bot.public_cv.published import set_indexing
 from storage import utcnow
-
-if TYPE_CHECKING:  # the runtime builds this: only its type is needed here
-    from bot.runtime.root import Runtime
 
 __all__ = ["INBOX_PATH", "workspace_routes"]
 
@@ -43,16 +40,16 @@ def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, 303, headers={"Cache-Control": "no-store"})
 
 
-def workspace_routes(
-    runtime: "Runtime", login_required: LoginRequired, page: RenderPage
-) -> list[BaseRoute]:
-    """Routes to add under the workspace's mount."""
+def workspace_routes(login_required: LoginRequired, page: RenderPage) -> list[BaseRoute]:
+    """Routes to add under the workspace's mount; they read the sessions and settings from the
+    application's state, as the workspace's own endpoints do."""
 
     async def inbox(request: Request, me: Authenticated) -> Response:
+        sessions, settings = request.app.state.sessions, request.app.state.settings
         unread_only = request.query_params.get("unread") == "1"
 
         def read() -> dict[str, Any]:
-            with runtime.sessions() as session:
+            with sessions() as session:
                 return {
                     "messages": inbox_messages(session, _visible(me), unread_only=unread_only),
                     "unread": unread_count(session, _visible(me)),
@@ -63,15 +60,16 @@ def workspace_routes(
             "public_cv/coach_inbox.html",
             me=me,
             unread_only=unread_only,
-            public_url=runtime.settings.public_url,
+            public_url=settings.public_url,
             **data,
         )
 
     async def read_message(request: Request, me: Authenticated) -> Response:
+        sessions = request.app.state.sessions
         message_id = request.path_params["message_id"]
 
         def mark() -> bool:
-            with runtime.sessions.begin() as session:
+            with sessions.begin() as session:
                 return mark_read(session, message_id, _visible(me), now=utcnow())
 
         if not await run_in_threadpool(mark):
@@ -79,12 +77,13 @@ def workspace_routes(
         return _see_other(f"/coach{INBOX_PATH}")
 
     async def indexing(request: Request, me: Authenticated) -> Response:
+        sessions = request.app.state.sessions
         candidate_id = request.path_params["candidate_id"]
         form = await request.form()
         indexed = form.get("indexed") == "1"
 
         def switch() -> bool:
-            with runtime.sessions.begin() as session:
+            with sessions.begin() as session:
                 if not can_change(session, me, candidate_id):
                     return False
                 return set_indexing(session, candidate_id, indexed=indexed)

@@ -9,7 +9,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from bot.channels import registry
-from bot.coach.views import coach_routes
+from bot.coach.views import ROUTES as COACH_ROUTES
 from bot.public_cv.routes import ROUTES as PUBLIC_CV_ROUTES
 from bot.web.locales_page import locales_routes
 from bot.web.templates import templates
@@ -42,10 +42,11 @@ def create_app(runtime: "Runtime", *, simulator: bool = False) -> Starlette:
     routes += registry.routes(runtime, local=simulator)
     routes += locales_routes()
     routes += PUBLIC_CV_ROUTES
-    routes += coach_routes(runtime)
+    routes += COACH_ROUTES
     app = Starlette(routes=routes, exception_handlers=database_error_handlers())
     # What module-level endpoints read (bot/public_cv/routes.py): the app's own dependencies.
     app.state.settings = runtime.settings
     app.state.sessions = runtime.sessions
     app.state.clock = runtime.service.clock
+    app.state.runtime = runtime  # the workspace's actions reach the service (bot/coach/views.py)
     return app
