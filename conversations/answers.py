@@ -30,7 +30,7 @@ from conversations.parsing.places import (
 from conversations.questions import Choice
 from conversations.state import State
 from conversations.turn import END_PART, Turn
-from conversations.vocabulary.communes import by_postal_code, settle
+from conversations.vocabulary.communes import DEPARTMENTS, by_postal_code, settle, town_label
 from conversations.vocabulary.jobs import JOB_BY_CODE, JOBS, SKILLS, match_jobs
 from conversations.vocabulary.languages import find_language, language_name
 from conversations.vocabulary.lists import LISTS, LOCALE_NAMES
@@ -321,7 +321,18 @@ def _pick_town(turn: Turn, text: str, pending: dict[str, Any]) -> None:
         turn.state.pending = None
         _save_place(turn, label, place.postal_code, place.department)
         return
-    index = parse_choice(text, [f"{name} ({department})" for name, department, _ in options])
+    index = parse_choice(text, [town_label(name, department) for name, department, _ in options])
+    if index is None:
+        # "93", "la reunion", "Seine-Saint-Denis": the department says which one too.
+        said = fold(text)
+        index = next(
+            (
+                number
+                for number, (_, department, _) in enumerate(options)
+                if said in (department.lower(), fold(DEPARTMENTS.get(department, "")))
+            ),
+            None,
+        )
     if index is None:
         if options:
             turn.reject("choose_number", max=len(options))

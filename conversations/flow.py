@@ -16,6 +16,7 @@ from conversations.events import Capabilities
 from conversations.outputs import Msg, Raw, Term, msg
 from conversations.questions import Choice, Flow, Question
 from conversations.state import State
+from conversations.vocabulary.communes import town_label
 from conversations.vocabulary.jobs import suggest_skills
 from conversations.vocabulary.languages import menu_languages
 from conversations.vocabulary.lists import LISTS, SUPPORTED_LOCALES
@@ -60,7 +61,7 @@ def _location_prompt(state: State) -> Msg:
 def _town_choices(state: State) -> list[Choice]:
     pick = _town_pick(state)
     options = pick["options"] if pick else []
-    return [(f"{name} {dep}", Raw(f"{name} ({dep})")) for name, dep, _ in options]
+    return [(f"{name} {dep}", Raw(town_label(name, dep))) for name, dep, _ in options]
 
 
 def _near_code(state: State) -> dict[str, str] | None:

@@ -290,6 +290,9 @@ def test_a_name_shared_by_large_towns_asks_which_one_then_takes_a_number_or_a_co
     assert coded.cv["locations"] == [
         {"label": "Saint-Denis 93200", "postal_code": "93200", "department": "93"}
     ]
+    for typed, department in (("la reunion", "974"), ("93", "93"), ("Seine-Saint-Denis", "93")):
+        named, _ = send(state, typed)
+        assert named.cv["locations"][0]["department"] == department, typed
 
 
 @pytest.mark.parametrize("typed", ["Lyon " * 300, "x" * 2000, "Lyon Lyon Lyon Lyon Lyon"])
