@@ -2,6 +2,7 @@
 written in Arabic goes from the chat to a published page through the workspace alone."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -72,6 +73,20 @@ def _save_part(client: TestClient, runtime: Runtime, candidate_id: str, part: in
     return len(editables)
 
 
+def _publish(client: TestClient, candidate_id: str) -> Any:
+    page = client.get(f"/coach/candidates/{candidate_id}").text
+    return client.post(f"/coach/candidates/{candidate_id}/publish", data={"csrf": csrf_of(page)})
+
+
+def _public_page(app: Starlette, runtime: Runtime) -> str:
+    """The published page of the one candidate there is, as a visitor gets it."""
+    with runtime.sessions() as session:
+        slug = session.scalars(select(Candidate.slug)).one()
+    page = TestClient(app, base_url="https://testserver").get(f"/cv/{slug}")
+    assert page.status_code == 200
+    return page.text
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 def test_each_part_of_the_form_saves_for_a_candidate_of_each_locale(
     app: Starlette, coaches: Coaches, runtime: Runtime, text: Texter, locale: str
@@ -97,24 +112,15 @@ def test_an_arabic_cv_is_published_through_the_workspace(
     candidate_id = text("+33633333333", *answers_of("ar", invitation(runtime, coaches.a)))
     assert candidate_id is not None
     alice = logged_in(app, coaches.a)
-    refused = alice.post(
-        f"/coach/candidates/{candidate_id}/publish",
-        data={"csrf": csrf_of(alice.get(f"/coach/candidates/{candidate_id}").text)},
-    )
+    refused = _publish(alice, candidate_id)
     assert refused.status_code == 409 and "Loisir 1" in refused.text
     for part in range(1, 7):
         _save_part(alice, runtime, candidate_id, part)
-    published = alice.post(
-        f"/coach/candidates/{candidate_id}/publish",
-        data={"csrf": csrf_of(alice.get(f"/coach/candidates/{candidate_id}").text)},
-    )
+    published = _publish(alice, candidate_id)
     assert published.status_code == 303, published.text
-    with runtime.sessions() as session:
-        slug = session.scalars(select(Candidate.slug)).one()
-    page = TestClient(app, base_url="https://testserver").get(f"/cv/{slug}")
-    assert page.status_code == 200
-    assert "Version française cv.interests.0" in page.text
-    assert "كرة القدم" not in page.text  # the French page shows the French version
+    page = _public_page(app, runtime)
+    assert "Version française cv.interests.0" in page
+    assert "كرة القدم" not in page  # the French page shows the French version
 
 
 def test_the_coach_sees_what_the_public_page_will_hide_and_why(
@@ -156,14 +162,9 @@ def test_a_name_and_a_place_in_arabic_script_get_latin_french_words_before_publi
         _save_part(alice, runtime, candidate_id, part)
     saved, _ = _state(runtime, candidate_id)
     assert saved.person["first_name_latin"] == "Leila"
-    published = alice.post(
-        f"/coach/candidates/{candidate_id}/publish",
-        data={"csrf": csrf_of(alice.get(f"/coach/candidates/{candidate_id}").text)},
-    )
+    published = _publish(alice, candidate_id)
     assert published.status_code == 303, published.text
-    with runtime.sessions() as session:
-        slug = session.scalars(select(Candidate.slug)).one()
-    public = TestClient(app, base_url="https://testserver").get(f"/cv/{slug}").text
+    public = _public_page(app, runtime)
     assert "Leila D." in public and "ليلى" not in public
     assert "Lyon" in public and "ليون" not in public
 
