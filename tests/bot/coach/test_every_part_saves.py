@@ -156,7 +156,7 @@ def test_a_name_and_a_place_in_arabic_script_get_latin_french_words_before_publi
     alice = logged_in(app, coaches.a)
     page = alice.get(f"/coach/candidates/{candidate_id}").text
     assert 'name="candidate.first_name_latin" value="Leila"' in page  # prefilled, to confirm
-    refused = alice.post(f"/coach/candidates/{candidate_id}/publish", data={"csrf": csrf_of(page)})
+    refused = _publish(alice, candidate_id)
     assert refused.status_code == 409 and "Prénom en lettres latines" in refused.text
     for part in range(1, 7):
         _save_part(alice, runtime, candidate_id, part)
@@ -178,5 +178,5 @@ def test_a_place_no_commune_matches_needs_its_french_version(
     alice = logged_in(app, coaches.a)
     page = alice.get(f"/coach/candidates/{candidate_id}").text
     assert 'name="cv.locations.0.fr"' in page
-    refused = alice.post(f"/coach/candidates/{candidate_id}/publish", data={"csrf": csrf_of(page)})
+    refused = _publish(alice, candidate_id)
     assert refused.status_code == 409 and "Lieu de travail souhaité" in refused.text
