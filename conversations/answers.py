@@ -17,6 +17,7 @@ from conversations.parsing.choices import (
     parse_choices,
     parse_yes_no,
 )
+from conversations.parsing.codes import code_answer
 from conversations.parsing.dates import DateProblem, parse_period, parse_start_date, parse_year
 from conversations.parsing.normalize import fold, has_visible_text
 from conversations.parsing.phones import to_e164
@@ -54,7 +55,6 @@ LIMITS = {
 # Letters of any script with their marks, and the separators names use (Jean-Pierre, N'Diaye).
 _NAME = re.compile(r"^(?:[^\W\d_]|[\u0300-\u036f\u064b-\u065f\u0670]|[ '’.-])+$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
-_INVITE = re.compile(r"^[A-Za-z]{1,3}-?\d{3,6}$")
 _NOW_WORDS = frozenset(
     [
         "maintenant",
@@ -206,11 +206,11 @@ def answer_invite_code(turn: Turn, text: str) -> None:
     if pending.get("kind") == "invite_confirm":
         _confirm_near_code(turn, text, pending)
         return
-    code = text.replace(" ", "").replace("-", "").upper()
     if fold(text) in NO_WORDS or fold(text) in ("2", "pas de code", "aucun", "no code"):
         turn.accept()
         return
-    if not _INVITE.match(code):
+    code = code_answer(text)
+    if code is None:
         turn.reject("invite_code_bad")
         return
     known = turn.invitations
@@ -236,7 +236,7 @@ def _take_code(turn: Turn, code: str) -> None:
 
 def _confirm_near_code(turn: Turn, text: str, pending: dict[str, Any]) -> None:
     agreed = parse_yes_no(text, _labels(turn))
-    if agreed is None and _INVITE.match(text.replace(" ", "").replace("-", "")):
+    if agreed is None and code_answer(text) is not None:
         turn.state.pending = None  # another code typed instead of yes or no: read that one
         answer_invite_code(turn, text)
         return

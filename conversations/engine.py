@@ -13,7 +13,6 @@ Rules of this module, in the spirit of h11's state machine:
 6. The engine speaks in message ids; rendering in a language and for a channel happens elsewhere.
 """
 
-import re
 from datetime import datetime
 
 from conversations.actions import ask_menu, erase, run_command
@@ -21,6 +20,7 @@ from conversations.answers import choice_label_sets
 from conversations.events import ContactShared, Event, MediaReceived, PhotoReceived, TextReceived
 from conversations.outputs import InviteCodeGiven, Output
 from conversations.parsing.choices import parse_choice, parse_yes_no
+from conversations.parsing.codes import code_in_text
 from conversations.parsing.commands import is_foreign_command, parse_command
 from conversations.parsing.normalize import clean_answer, fold, has_visible_text
 from conversations.parsing.phones import to_e164
@@ -63,7 +63,6 @@ GREETINGS = frozenset(
 # Commands that make sense only once the person has agreed to build a CV.
 _AFTER_CONSENT = ("BACK", "SKIP", "VIEW", "EDIT", "SEND", "DONE", "MORE")
 _BEFORE_CONSENT = ("start", "language", "consent", "declined")
-_INVITE_IN_TEXT = re.compile(r"\b([A-Z]{1,3}-?\d{4,6})\b")
 
 
 def step(flow: Flow, state: State, event: Event, *, now: datetime) -> tuple[State, list[Output]]:
@@ -159,8 +158,7 @@ def _command_applies(turn: Turn, command: str) -> bool:
 def _begin(turn: Turn, text: str) -> None:
     """The very first message: it is a greeting, not an answer, but may carry a coach's code."""
     state = turn.state
-    found = _INVITE_IN_TEXT.search(text.upper())
-    code = found.group(1).replace("-", "") if found else None
+    code = code_in_text(text)
     # A code the service does not know is not taken: the code question comes, and says so.
     if code is not None and (turn.invitations is None or code in dict(turn.invitations)):
         state.invite_code = code

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.channels.render import renderer
-from bot.cv.publishing import latin_spelling, needs_french, needs_french_place, needs_latin_name
+from bot.cv.latin_names import latin_spelling, needs_latin_name
+from bot.cv.publishing import needs_french, needs_french_place
 from conversations.draft import period_text
 from conversations.outputs import Term
 from conversations.state import State

@@ -7,7 +7,6 @@ code one keystroke away (a wrong, missing or extra character, or two swapped: "M
 "M1431"): the engine then asks before linking the person to a coach they never met.
 """
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -16,27 +15,16 @@ from sqlalchemy import Connection, func, or_, select
 
 from storage import tables
 
-__all__ = ["codes_for", "typed_code"]
+__all__ = ["codes_for"]
 
-_TYPED = re.compile(r"\b([A-Z]{1,3}-?\d{3,6})\b")
 _invitations = tables.invitations
 _coaches = tables.coaches
 _organisations = tables.organisations
 
 
-def typed_code(text: str) -> str | None:
-    """The code-like word of a message ("t 4821", "T-4821" → "T4821"), if any."""
-    squeezed = re.sub(r"(?<=[A-Za-z])[\s-]+(?=\d)", "", text.upper())
-    found = _TYPED.search(squeezed)
-    return found.group(1).replace("-", "") if found else None
-
-
-def codes_for(connection: Connection, text: str, *, now: datetime) -> Mapping[str, str]:
-    """The valid codes the text may mean (itself, or one keystroke away), each with the name the
+def codes_for(connection: Connection, typed: str, *, now: datetime) -> Mapping[str, str]:
+    """The valid codes ``typed`` may mean (itself, or one keystroke away), each with the name the
     candidate is told: the coach's organisation, or the coach's name when they have none."""
-    typed = typed_code(text)
-    if typed is None:
-        return {}
     rows = connection.execute(
         select(
             _invitations.c.code,

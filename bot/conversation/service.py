@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.contract import Inbound, Outgoing, Render
-from bot.conversation.invitations import codes_for, typed_code
+from bot.conversation.invitations import codes_for
 from bot.conversation.media import keep_media
 from bot.conversation.statements import HotCursor, HotPath, Loaded, Result
 from bot.delivery.rows import Purpose, cancel_pending
@@ -45,6 +45,7 @@ from conversations.outputs import (
     Output,
     Submitted,
 )
+from conversations.parsing.codes import code_answer, code_in_text
 from conversations.questions import Flow
 from conversations.state import State, empty_draft
 from storage import new_id, new_slug, tables
@@ -256,9 +257,12 @@ class ConversationService:
         (the first message, the code question): the engine then tells a mistyped code."""
         if not isinstance(event, TextReceived) or state.step not in ("start", "invite_code"):
             return event
-        if typed_code(event.text) is None:
+        # The code as the engine will read it: inside a first message, or the whole answer.
+        read = code_in_text if state.step == "start" else code_answer
+        typed = read(event.text)
+        if typed is None:
             return event
-        known = codes_for(connection, event.text, now=now)
+        known = codes_for(connection, typed, now=now)
         return dataclasses.replace(event, invitations=tuple(sorted(known.items())))
 
     def _divert(

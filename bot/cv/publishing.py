@@ -16,16 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from anyascii import anyascii
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.coach.state_store import Locked, lock_state, queue_outputs, save_state
+from bot.cv.latin_names import needs_latin_name
 from bot.privacy.audit import audit
 from conversations import coach as decisions
 from conversations.draft import missing
-from conversations.parsing.normalize import fold
-from conversations.parsing.places import is_latin
 from storage import new_id, tables, utcnow
 
 if TYPE_CHECKING:  # the runtime builds this: only its type is needed here
@@ -34,10 +32,8 @@ if TYPE_CHECKING:  # the runtime builds this: only its type is needed here
 __all__ = [
     "PublishError",
     "Published",
-    "latin_spelling",
     "needs_french",
     "needs_french_place",
-    "needs_latin_name",
     "public_url",
     "publish_candidate",
     "record_version",
@@ -103,39 +99,6 @@ def needs_french(value: Any) -> bool:
         and not value.get("code")
         and not (value.get("fr") or "").strip()
     )
-
-
-# Common first names written in Arabic script, as their bearers usually spell them in France:
-# the letters alone ("mhmd") would leave the coach guessing at the vowels.
-_KNOWN_SPELLINGS = {
-    fold(name): latin
-    for names, latin in (
-        ("محمد", "Mohamed"), ("احمد أحمد", "Ahmed"), ("علي علی", "Ali"), ("فاطمة فاطمه", "Fatima"),
-        ("ليلى لیلا ليلا", "Leila"), ("مريم مریم", "Maryam"), ("يوسف یوسف", "Youssef"),
-        ("عمر", "Omar"), ("حسن", "Hassan"), ("حسين حسین", "Hussein"), ("خديجة", "Khadija"),
-        ("عائشة", "Aïcha"), ("زينب زینب", "Zeinab"), ("سارة سارا", "Sara"), ("نور", "Nour"),
-        ("ابراهيم ابراهیم إبراهيم", "Ibrahim"), ("مصطفى مصطفی", "Mustafa"),
-        ("عبدالله", "Abdallah"), ("أمينة امينة امینه", "Amina"), ("نادية نادیه", "Nadia"),
-        ("خالد", "Khaled"), ("سعيد سعید", "Saïd"), ("زهرا زهراء", "Zahra"), ("حميد حمید", "Hamid"),
-        ("رحيم رحیم", "Rahim"), ("نسرين نسرین", "Nasrin"), ("شكيلا شکیلا", "Shakila"),
-        ("محمود", "Mahmoud"), ("جواد", "Javad"), ("رضا", "Reza"), ("مهدي مهدی", "Mehdi"),
-    )
-    for name in names.split()
-}  # fmt: skip
-
-
-def needs_latin_name(person: dict[str, Any]) -> bool:
-    """A first name written in another script: the French page needs it in Latin letters."""
-    first = person.get("first_name") or ""
-    return bool(first) and not is_latin(first)
-
-
-def latin_spelling(name: str) -> str | None:
-    """A transliteration to prefill the Latin spelling with; the coach confirms or corrects it."""
-    if not name or is_latin(name):
-        return None
-    words = [_KNOWN_SPELLINGS.get(fold(word)) or anyascii(word).title() for word in name.split()]
-    return " ".join(word for word in words if word) or None
 
 
 def needs_french_place(place: dict[str, Any]) -> bool:

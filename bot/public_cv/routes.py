@@ -129,6 +129,12 @@ def lookup(ctx: _Context, slug: str) -> PublishedCv | Unavailable:
         return find_published(session, slug)
 
 
+async def _published(ctx: _Context, request: Request) -> PublishedCv | Response:
+    """The CV the URL names, or the page that says it is gone (410) or was never there (404)."""
+    found = await run_in_threadpool(lookup, ctx, request.path_params["slug"])
+    return _unavailable(found) if isinstance(found, Unavailable) else found
+
+
 def with_photo(ctx: _Context, published: PublishedCv) -> tuple[bytes, str] | None:
     with ctx.sessions() as session:
         return photo_of(session, published)
@@ -158,9 +164,9 @@ def viewed(ctx: _Context, published: PublishedCv, lang: str, nonce: str, *, coun
 async def page(request: Request) -> Response:
     ctx = _context(request)
     lang = page_language(request.query_params.get("lang"))
-    published = await run_in_threadpool(lookup, ctx, request.path_params["slug"])
-    if isinstance(published, Unavailable):
-        return _unavailable(published)
+    published = await _published(ctx, request)
+    if isinstance(published, Response):
+        return published
     # A HEAD (a link checker, a crawler's probe) is not a reader.
     count = request.method == "GET"
     nonce = secrets.token_urlsafe(16)
@@ -190,9 +196,9 @@ def make_pdf(ctx: _Context, published: PublishedCv, lang: str) -> bytes:
 async def pdf(request: Request) -> Response:
     ctx = _context(request)
     lang = page_language(request.query_params.get("lang"))
-    published = await run_in_threadpool(lookup, ctx, request.path_params["slug"])
-    if isinstance(published, Unavailable):
-        return _unavailable(published)
+    published = await _published(ctx, request)
+    if isinstance(published, Response):
+        return published
     try:
         data = await run_in_threadpool(make_pdf, ctx, published, lang)
     except PdfUnavailableError as missing:
@@ -215,9 +221,9 @@ async def pdf(request: Request) -> Response:
 
 async def photo(request: Request) -> Response:
     ctx = _context(request)
-    published = await run_in_threadpool(lookup, ctx, request.path_params["slug"])
-    if isinstance(published, Unavailable):
-        return _unavailable(published)
+    published = await _published(ctx, request)
+    if isinstance(published, Response):
+        return published
     found = await run_in_threadpool(with_photo, ctx, published)
     if found is None:
         return PlainTextResponse("No photo.", 404, headers={"X-Robots-Tag": "noindex"})
@@ -239,9 +245,9 @@ def make_image(ctx: _Context, published: PublishedCv, lang: str) -> bytes:
 async def image(request: Request) -> Response:
     ctx = _context(request)
     lang = page_language(request.query_params.get("lang"))
-    published = await run_in_threadpool(lookup, ctx, request.path_params["slug"])
-    if isinstance(published, Unavailable):
-        return _unavailable(published)
+    published = await _published(ctx, request)
+    if isinstance(published, Response):
+        return published
     data = await run_in_threadpool(make_image, ctx, published, lang)
     return Response(data, media_type=PNG_TYPE, headers=_robots(published))
 
@@ -297,9 +303,9 @@ def take_contact(
 async def contact(request: Request) -> Response:
     ctx = _context(request)
     lang = page_language(request.query_params.get("lang"))
-    published = await run_in_threadpool(lookup, ctx, request.path_params["slug"])
-    if isinstance(published, Unavailable):
-        return _unavailable(published)
+    published = await _published(ctx, request)
+    if isinstance(published, Response):
+        return published
     form = await _read_form(request)
     if form is None:
         return PlainTextResponse("Request too large.", 413)
