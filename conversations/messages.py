@@ -246,6 +246,17 @@ MESSAGES: dict[str, str] = {
     "link_code_bad": N_("Ce n'est pas le bon code. Vérifie le SMS et écris-le à nouveau."),
     "link_code_expired": N_("Ce code n'est plus valable. Envoie LIER pour en avoir un nouveau."),
     "link_done": N_("C'est fait, tu retrouves ton CV ici ! On continue."),
+    # WhatsApp (bot/channels/whatsapp): the button of a list, and the approved templates that
+    # may be sent outside WhatsApp's 24-hour window. They ask for the greeting the engine answers
+    # with the current question; the coach's words and the link wait until then.
+    "whatsapp_list_button": N_("Choisir"),
+    "whatsapp_template_coach": N_(
+        "Bonjour ! Ton coach t'a écrit au sujet de ton CV sur Tremplin. "
+        "Pour lire son message, réponds BONJOUR."
+    ),
+    "whatsapp_template_published": N_(
+        "Bonne nouvelle : ton CV Tremplin est publié ! Pour recevoir son lien, réponds BONJOUR."
+    ),
     # HELP: why each kind of question is asked
     "help_language": N_("Choisis la langue pour parler avec moi. Ton CV sera aussi en français."),
     "help_consent": N_("Si tu es d'accord, envoie 1. Sinon, envoie 2."),

@@ -53,6 +53,7 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"  # never sent: the person opted out before it went
+    HELD = "held"  # waits for the person to write (WhatsApp's window closed, no template)
 
 
 class VersionKind(StrEnum):

@@ -228,6 +228,10 @@ class ChannelIdentity(Base):
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = _created_at()
+    unusable_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    """The provider said this address cannot be reached on the channel (WhatsApp 63003: not a
+    WhatsApp user); messages go another way until the person writes from it again."""
+    unusable_reason: Mapped[str | None] = mapped_column(String(64))
 
     candidate: Mapped[Candidate] = relationship(back_populates="identities")
 

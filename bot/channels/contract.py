@@ -31,6 +31,7 @@ __all__ = [
     "Inbound",
     "IncomingMedia",
     "Outgoing",
+    "OutsideWindow",
     "Render",
     "RenderedChoice",
     "Sender",
@@ -119,6 +120,9 @@ class DeliveryError(Exception):
         retryable: bool,
         retry_after: timedelta | None = None,
         opted_out: bool = False,
+        code: str | None = None,
+        window_closed: bool = False,
+        unusable: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -127,6 +131,13 @@ class DeliveryError(Exception):
         """The provider asked to wait at least this long (Telegram's 429 ``retry_after``)."""
         self.opted_out = opted_out
         """The recipient refuses our messages (Twilio 21610): the candidate is opted out."""
+        self.code = code
+        """The provider's error code (Twilio ``63016``), for the coach's page."""
+        self.window_closed = window_closed
+        """Too long since the person last wrote for a free-form message (WhatsApp 63016): the
+        message goes another way (bot/delivery/courier.py), it is not a failure."""
+        self.unusable = unusable
+        """This channel cannot reach the person at all (not a WhatsApp user, 63003/63024)."""
 
 
 class Sender(Protocol):
@@ -140,6 +151,12 @@ class Sender(Protocol):
     def send(
         self, address: str, body: str, *, payload: Mapping[str, Any] | None = None
     ) -> Sent: ...
+
+
+OutsideWindow = Callable[[str, list[Output], str], tuple["Outgoing | None", bool, "str | None"]]
+"""What a channel with a window sends once it has closed, for ``(purpose, outputs, locale)``:
+``(template message or None, whether the outputs wait for the person's answer, why there is no
+template)``; see bot/channels/whatsapp/templates.py."""
 
 
 Delivery = Literal["outbox", "inline"]
@@ -177,3 +194,11 @@ class Channel:
     carries_phone: bool = False
     local_only: bool = False
     """Its routes are mounted only where the phone simulator is on (loopback, ``--simulator``)."""
+    network: str | None = None
+    """Channels of one network are one person per address: a number that wrote by SMS and then
+    on WhatsApp is one candidate with one draft (``phone``; the simulator's phones share
+    ``simulator``). None: an address of its own kind (a Telegram chat)."""
+    window: timedelta | None = None
+    """Free-form messages may go only this long after the person last wrote on the channel
+    (WhatsApp: 24 hours); after it, ``outside_window`` says what may go."""
+    outside_window: Callable[["Settings"], OutsideWindow] | None = None

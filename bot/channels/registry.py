@@ -10,23 +10,27 @@ from typing import Any
 from starlette.routing import BaseRoute
 
 from bot.channels.contract import Channel, Render, Sender
-from bot.channels.local import CONSOLE, SIMULATOR
+from bot.channels.local import CONSOLE, SIMULATOR, SIMULATOR_WHATSAPP
 from bot.channels.sms.channel import SMS
 from bot.channels.telegram.channel import TELEGRAM
+from bot.channels.whatsapp.channel import WHATSAPP
+from bot.delivery.courier import ChannelWay, Courier
 from bot.runtime.settings import Settings
 
 __all__ = [
     "CHANNELS",
     "channel",
+    "courier",
     "intercepts",
     "names",
+    "networks",
     "off_messages",
     "renderers",
     "routes",
     "senders",
 ]
 
-CHANNELS: tuple[Channel, ...] = (SMS, TELEGRAM, CONSOLE, SIMULATOR)
+CHANNELS: tuple[Channel, ...] = (SMS, TELEGRAM, WHATSAPP, CONSOLE, SIMULATOR, SIMULATOR_WHATSAPP)
 _BY_NAME = {record.name: record for record in CHANNELS}
 
 
@@ -73,3 +77,25 @@ def routes(runtime: Any, *, local: bool) -> list[BaseRoute]:
         if record.routes is not None and (local or not record.local_only):
             found += record.routes(runtime)
     return found
+
+
+def networks() -> dict[str, str]:
+    """The channels that share people by address, with their network (the service's rule)."""
+    return {record.name: record.network for record in CHANNELS if record.network is not None}
+
+
+def courier(settings: Settings) -> Courier:
+    """Which way a message outside a turn goes, in this deployment (bot/delivery/courier.py)."""
+    return Courier(
+        {
+            record.name: ChannelWay(
+                render=record.render,
+                # A channel with a sender needs its settings; the local phones deliver themselves.
+                delivers=record.sender is None or record.enabled(settings),
+                network=record.network,
+                window=record.window,
+                outside_window=record.outside_window(settings) if record.outside_window else None,
+            )
+            for record in CHANNELS
+        }
+    )

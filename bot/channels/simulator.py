@@ -49,6 +49,7 @@ if TYPE_CHECKING:  # the runtime builds the channels: only its type is needed he
 __all__ = [
     "CHANNEL",
     "MAX_TEXT_LENGTH",
+    "WHATSAPP_CHANNEL",
     "conversation_locale",
     "display_number",
     "is_fictional_number",
@@ -56,6 +57,8 @@ __all__ = [
 ]
 
 CHANNEL = "simulator"
+WHATSAPP_CHANNEL = "sim_whatsapp"
+"""The simulator's WhatsApp phone: WhatsApp's rendering and window, no Twilio."""
 MAX_TEXT_LENGTH = 1600
 """Ten concatenated GSM-7 segments: more than any phone sends as one message."""
 """The product's locales written right to left (Arabic script): the one list of them."""

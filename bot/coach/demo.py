@@ -87,6 +87,7 @@ def add_demo_candidates(runtime: "Runtime") -> int:
             runtime.service.flow,
             clock=_PastClock(days),
             renderers=runtime.service.renderers,
+            networks=runtime.service.networks,
         )
         for text in script:
             service.handle(

@@ -130,13 +130,11 @@ def ask_for_changes(
             raise ReviewError("Cette personne n'a pas encore accepté de faire son CV.")
         save_state(session, locked, state, now=now)
         locale = state.locale or locked.locale
-        queued = queue_outputs(
-            session, candidate_id, outputs, locale, runtime.service.renderers, now=now
-        )
-        if queued == 0:
+        queued = queue_outputs(session, candidate_id, outputs, locale, runtime.courier, now=now)
+        if queued.count + queued.held == 0:
             raise ReviewError("Cette personne n'a plus de canal pour recevoir un message.")
         _record_review(session, candidate_id, coach_id, part, words, "changes_requested", now)
-    return queued
+    return queued.count + queued.held
 
 
 def take(

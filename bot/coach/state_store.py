@@ -8,7 +8,6 @@ holds the write lock), read state and draft, change them together, bump ``conver
 queue what the candidate must receive in the same transaction. Nothing is sent before commit.
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,10 +15,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.channels.contract import Render
 from bot.conversation.service import ConflictError
-from bot.delivery.reach import reach
-from bot.delivery.rows import Purpose, queue_message
+from bot.delivery.courier import Courier, Queued
+from bot.delivery.rows import Purpose
 from conversations.draft import progress
 from conversations.outputs import Output
 from conversations.state import State
@@ -128,29 +126,15 @@ def queue_outputs(
     candidate_id: str,
     outputs: list[Output],
     locale: str,
-    renderers: Mapping[str, Render],
+    courier: Courier,
     *,
     now: datetime,
-) -> int:
-    """Render outputs for the candidate's channel and queue them (purpose ``coach``).
+    purpose: Purpose = Purpose.COACH,
+) -> Queued:
+    """Render outputs for the candidate's channel and queue them (by the courier's rules:
+    WhatsApp's window, a template, the SMS fallback, or held until the person writes).
 
-    Returns how many messages were queued: 0 when the candidate cannot be reached (no channel,
-    or STOP), which the caller tells the coach.
+    ``count + held`` is 0 when the candidate cannot be reached (no channel, or STOP), which the
+    caller tells the coach.
     """
-    where = reach(session.connection(), candidate_id)
-    if where is None or not outputs:
-        return 0
-    queued = 0
-    for reply in renderers[where.channel](outputs, locale):
-        outbox_id = queue_message(
-            session,
-            candidate_id,
-            where.channel,
-            where.address,
-            reply.text,
-            Purpose.COACH,
-            now=now,
-            payload=reply.payload,
-        )
-        queued += outbox_id is not None
-    return queued
+    return courier.queue(session.connection(), candidate_id, outputs, locale, purpose, now=now)

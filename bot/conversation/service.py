@@ -62,6 +62,7 @@ _audit = tables.audit_events
 _invitations = tables.invitations
 _media = tables.media
 _reviews = tables.reviews
+_identities = tables.channel_identities
 
 # Tries of a message (or a batch) that raced another process: the second one always finds the
 # other's commit, so three is plenty.
@@ -113,6 +114,7 @@ class ConversationService:
         clock: Callable[[], datetime] = _utcnow,
         renderers: Mapping[str, Render],
         intercepts: dict[str, Intercept] | None = None,
+        networks: Mapping[str, str] | None = None,
     ) -> None:
         bind = sessions.kw.get("bind")
         if not isinstance(bind, Engine):
@@ -128,6 +130,8 @@ class ConversationService:
         self.clock = clock
         self.renderers = renderers
         self.intercepts = intercepts or {}
+        # Channels of one network are one person per address (SMS and WhatsApp: a phone number).
+        self.networks = dict(networks or {})
         self._sql = HotPath(bind.dialect)
 
     def handle(self, inbound: Inbound) -> Handled:
@@ -204,7 +208,9 @@ class ConversationService:
         now = self.clock()
         row = hot.load(inbound.channel, inbound.address)
         if row is None:
-            row = self._create(hot, inbound, now)
+            row = self._join_network(connection, hot, inbound, now) or self._create(
+                hot, inbound, now
+            )
         # The state owns the second parse of the draft: the engine changes it in place, and
         # ``row.document`` stays as loaded, for ``_save`` to tell whether the draft changed.
         state = State.from_parts(row.state, row.draft)
@@ -285,6 +291,36 @@ class ConversationService:
         if saved is not None and not saved():
             raise ConflictError(row.conversation_id)
         return Handled(False, candidate_id, state.step, [read() for read in queued], replies)
+
+    def _join_network(
+        self, connection: Connection, hot: HotCursor, inbound: Inbound, now: datetime
+    ) -> Loaded | None:
+        """A first message from an address the person already uses on another channel of the
+        same network (WhatsApp after SMS, say): the new channel joins their candidate, whose
+        draft goes on where it stands. None when the address is new to the network."""
+        network = self.networks.get(inbound.channel)
+        if network is None:
+            return None
+        siblings = [name for name, other in self.networks.items() if other == network]
+        candidate_id = connection.execute(
+            select(_identities.c.candidate_id)
+            .where(_identities.c.channel.in_(siblings), _identities.c.address == inbound.address)
+            .order_by(_identities.c.created_at)
+            .limit(1)
+        ).scalar()
+        if candidate_id is None:
+            return None
+        connection.execute(
+            insert(_identities).values(
+                id=new_id(),
+                candidate_id=candidate_id,
+                channel=inbound.channel,
+                address=inbound.address,
+                created_at=now,
+            )
+        )
+        log.info("a %s address joined its candidate on the %s network", inbound.channel, network)
+        return hot.load(inbound.channel, inbound.address)
 
     def _create(self, hot: HotCursor, inbound: Inbound, now: datetime) -> Loaded:
         locale = inbound.locale_hint if inbound.locale_hint in self.flow.locales else None

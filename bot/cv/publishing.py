@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.coach.state_store import Locked, lock_state, queue_outputs, save_state
 from bot.cv.latin_names import needs_latin_name
+from bot.delivery.rows import Purpose
 from bot.privacy.audit import audit
 from conversations import coach as decisions
 from conversations.draft import missing
@@ -204,10 +205,16 @@ def publish_candidate(
         )
         locale = state.locale or locked.locale
         queued = queue_outputs(
-            session, candidate_id, outputs, locale, runtime.service.renderers, now=when
+            session,
+            candidate_id,
+            outputs,
+            locale,
+            runtime.courier,
+            now=when,
+            purpose=Purpose.PUBLISHED,
         )
         audit(session, candidate_id, coach_id, "published", {"version": number}, when)
-    return Published(number, url, queued > 0)
+    return Published(number, url, queued.count + queued.held > 0)
 
 
 def unpublish_candidate(

@@ -20,6 +20,7 @@ from storage import tables, utcnow
 __all__ = [
     "CANCELLED",
     "FAILED",
+    "HELD",
     "OPTED_OUT",
     "PENDING",
     "SENT",
@@ -29,6 +30,7 @@ __all__ = [
     "mark_opted_out",
     "queue_message",
     "record_delivery_status",
+    "release_held",
 ]
 
 log = logging.getLogger(__name__)
@@ -48,12 +50,15 @@ class Purpose(StrEnum):
     """The answer to STOP: queued with the opt-out, the only message an opted-out person gets."""
     COACH = "coach"
     REMINDER = "reminder"
+    PUBLISHED = "published"
+    """The link to a newly published CV (a coach's doing, told apart for WhatsApp's templates)."""
 
 
 PENDING = "pending"
 SENT = "sent"
 FAILED = "failed"
 CANCELLED = "cancelled"
+HELD = "held"
 OPTED_OUT = "opted out"
 
 # How far a message has gone: a status callback never moves a message back (they can arrive
@@ -89,13 +94,15 @@ def queue_message(
     *,
     now: datetime | None = None,
     payload: Mapping[str, Any] | None = None,
+    held: str | None = None,
 ) -> int | None:
     """Queue a message to a candidate outside a conversation turn (a coach's words, a reminder).
 
     ``payload`` is what the channel sends beside the text (a Telegram keyboard), as a reply has
-    it (``Outgoing.payload``). Returns the outbox id, or None when the candidate opted out (or no
-    longer exists): after STOP nothing is queued at all. It joins the caller's transaction; the
-    worker sends after commit.
+    it (``Outgoing.payload``). ``held`` queues it to wait, with that reason, until the person
+    writes on the channel (``release_held``): WhatsApp's window is closed. Returns the outbox id,
+    or None when the candidate opted out (or no longer exists): after STOP nothing is queued. It
+    joins the caller's transaction; the worker sends after commit.
     """
     connection = _connection_of(session_or_connection)
     opted_out = connection.execute(
@@ -126,13 +133,25 @@ def queue_message(
             "body": body,
             "payload": dict(payload) if payload is not None else None,
             "purpose": str(purpose),
-            "status": PENDING,
+            "status": PENDING if held is None else HELD,
+            "last_error": held,
             "attempts": 0,
             "next_attempt_at": when,
             "created_at": when,
         },
     ).scalar_one()
     return outbox_id
+
+
+def release_held(connection: Connection, channel: str, address: str, *, now: datetime) -> int:
+    """The person wrote on ``channel``: what waited for them there goes now, in its order."""
+    released = connection.execute(
+        update(_outbox)
+        .where(_outbox.c.channel == channel, _outbox.c.address == address)
+        .where(_outbox.c.status == HELD)
+        .values(status=PENDING, next_attempt_at=now, last_error=None)
+    )
+    return int(released.rowcount or 0)
 
 
 def cancel_pending(
@@ -145,7 +164,7 @@ def cancel_pending(
     """
     query = update(_outbox).where(
         _outbox.c.candidate_id == candidate_id,
-        _outbox.c.status == PENDING,
+        _outbox.c.status.in_((PENDING, HELD)),
         _outbox.c.purpose != Purpose.OPT_OUT_CONFIRMATION.value,
     )
     if channels is not None:

@@ -57,6 +57,7 @@ from sqlalchemy import (
 
 from bot.channels.contract import DeliveryError, Sender, Sent
 from bot.delivery.background import BackgroundLoop
+from bot.delivery.courier import Courier
 from bot.delivery.rows import FAILED, PENDING, SENT, Purpose, cancel_rows, mark_opted_out
 from storage import tables, utcnow
 from storage.faults import is_unavailable
@@ -128,8 +129,12 @@ class OutboxWorker:
         batch_size: int = 10,
         backoff: Sequence[timedelta] = DEFAULT_BACKOFF,
         lease: timedelta = DEFAULT_LEASE,
+        courier: Courier | None = None,
     ) -> None:
         self.engine = engine
+        self.courier = courier
+        """Takes over a row the provider refused for its channel (WhatsApp's window, not a
+        WhatsApp user): bot/delivery/courier.py."""
         self.senders = dict(senders)
         self.clock = clock
         self.batch_size = batch_size
@@ -336,6 +341,22 @@ class OutboxWorker:
 
     def _record_failure(self, row: _Claimed, error: DeliveryError) -> None:
         now = self.clock()
+        rerouted = error.window_closed or error.unusable
+        if rerouted and self.courier is not None and row.candidate_id is not None:
+            with self.engine.begin() as connection:
+                locale = connection.execute(
+                    select(_candidates.c.locale).where(_candidates.c.id == row.candidate_id)
+                ).scalar()
+                outcome = self.courier.reroute(
+                    connection,
+                    row.id,
+                    window_closed=error.window_closed,
+                    reason=error.reason,
+                    locale=locale,
+                    now=now,
+                )
+            log.info("outbox %d: %s; %s", row.id, error.reason, outcome)
+            return
         attempts = row.attempts + 1
         reason = error.reason[:500]
         pending = (_outbox.c.id == row.id, _outbox.c.status == PENDING)

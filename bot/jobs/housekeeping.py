@@ -8,14 +8,15 @@ blanks what is already old, so running it twice does no harm.
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from bot.delivery.background import BackgroundLoop
-from bot.jobs.reminders import Render, send_due_reminders
+from bot.delivery.courier import Courier
+from bot.jobs.reminders import send_due_reminders
 from bot.privacy.records import purge_old_bodies
 from storage import utcnow
 
@@ -37,14 +38,14 @@ class Housekeeping:
         engine: Engine,
         *,
         retention_days: int,
-        renderers: Mapping[str, Render],
+        courier: Courier,
         clock: Clock = utcnow,
         reminder_interval: timedelta = timedelta(minutes=1),
         retention_interval: timedelta = timedelta(hours=1),
     ) -> None:
         self.engine = engine
         self.retention_days = retention_days
-        self.renderers = dict(renderers)
+        self.courier = courier
         self.clock = clock
         self.reminder_interval = reminder_interval
         self.retention_interval = retention_interval
@@ -59,7 +60,7 @@ class Housekeeping:
         queued = 0
         if self._next_reminders is None or now >= self._next_reminders:
             self._next_reminders = now + self.reminder_interval
-            queued = send_due_reminders(self.engine, now=now, renderers=self.renderers)
+            queued = send_due_reminders(self.engine, now=now, courier=self.courier)
         if self._next_retention is None or now >= self._next_retention:
             self._next_retention = now + self.retention_interval
             purge_old_bodies(
@@ -100,7 +101,7 @@ def start_housekeeping(runtime: "Runtime") -> BackgroundHousekeeping:
     housekeeping = Housekeeping(
         runtime.engine,
         retention_days=runtime.settings.retention_days,
-        renderers=runtime.service.renderers,
+        courier=runtime.courier,
     )
     background = BackgroundHousekeeping(housekeeping)
     background.start()

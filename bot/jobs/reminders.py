@@ -27,7 +27,7 @@ asks for is one the engine answers with "welcome back" and the question where th
 """
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -37,8 +37,9 @@ from sqlalchemy import Connection, Engine, bindparam, case, false, insert, null,
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.channels.contract import Outgoing
+from bot.delivery.courier import Courier
 from bot.delivery.reach import reach
-from bot.delivery.rows import Purpose, queue_message
+from bot.delivery.rows import Purpose
 from conversations.outputs import Msg, Output, Raw, Say
 from storage import CandidateStatus, UtcDateTime, tables
 
@@ -127,7 +128,7 @@ def send_due_reminders(
     engine: Engine,
     *,
     now: datetime,
-    renderers: Mapping[str, Render],
+    courier: Courier,
     batch_size: int = 200,
 ) -> int:
     """Queue every reminder due at ``now``; returns how many were queued.
@@ -143,7 +144,7 @@ def send_due_reminders(
         for candidate in due:
             try:
                 queued += send_reminder(
-                    engine, candidate.candidate_id, candidate.sent, now=now, renderers=renderers
+                    engine, candidate.candidate_id, candidate.sent, now=now, courier=courier
                 )
             except Exception:
                 # One candidate's problem must not stop the others' reminders; this one stays
@@ -171,7 +172,7 @@ def send_reminder(
     sent: int,
     *,
     now: datetime,
-    renderers: Mapping[str, Render],
+    courier: Courier,
 ) -> bool:
     """Send reminder number ``sent + 1`` to this candidate if it is (still) due; True if queued.
 
@@ -226,18 +227,9 @@ def send_reminder(
         )
         if claimed.rowcount != 1:
             return False  # another worker, a message or STOP got there first
-        render = renderers[recipient.channel]
-        for outgoing in render([_reminder(sent, row.document)], row.locale):
-            queue_message(
-                connection,
-                candidate_id,
-                recipient.channel,
-                recipient.address,
-                outgoing.text,
-                Purpose.REMINDER,
-                now=now,
-                payload=outgoing.payload,
-            )
+        # By the channel last written from, or as a WhatsApp template once its window closed.
+        outputs: list[Output] = [_reminder(sent, row.document)]
+        courier.queue(connection, candidate_id, outputs, row.locale, Purpose.REMINDER, now=now)
         connection.execute(
             insert(_audit).values(
                 candidate_id=candidate_id,

@@ -10,6 +10,7 @@ from bot.channels import registry
 from bot.conversation.group_commit import Inbox, MessageInbox
 from bot.conversation.service import ConversationService
 from bot.conversation.writer_process import WriterProcess
+from bot.delivery.courier import Courier
 from bot.i18n import available_locales, lexicon
 from bot.runtime.settings import Settings
 from conversations.flow import build_flow
@@ -26,10 +27,14 @@ class Runtime:
     service: ConversationService
     inbox: MessageInbox = field(default=None)  # type: ignore[assignment]  # built from the service
     """The web's way in: concurrent messages share a transaction (group commit)."""
+    courier: Courier = field(default=None)  # type: ignore[assignment]  # built from the settings
+    """Which way a message outside a conversation turn goes (bot/delivery/courier.py)."""
 
     def __post_init__(self) -> None:
         if self.inbox is None:
             object.__setattr__(self, "inbox", Inbox(self.service))
+        if self.courier is None:
+            object.__setattr__(self, "courier", registry.courier(self.settings))
 
     def close(self) -> None:
         self.inbox.close()
@@ -61,7 +66,11 @@ def _service(sessions: sessionmaker[Session]) -> ConversationService:
     locales = available_locales()
     flow = build_flow(locales, lexicon(locales))
     return ConversationService(
-        sessions, flow, renderers=registry.renderers(), intercepts=registry.intercepts(flow)
+        sessions,
+        flow,
+        renderers=registry.renderers(),
+        intercepts=registry.intercepts(flow),
+        networks=registry.networks(),
     )
 
 

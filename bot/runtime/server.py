@@ -86,7 +86,9 @@ def serve(
     housekeeping = start_housekeeping(runtime) if worker else None
     if worker and senders:
         lease = worker_lease(settings)
-        background = BackgroundWorker(OutboxWorker(runtime.engine, senders, lease=lease))
+        background = BackgroundWorker(
+            OutboxWorker(runtime.engine, senders, lease=lease, courier=runtime.courier)
+        )
         background.start()
     elif not worker and senders:
         print("Outbox delivery is off here (--no-worker): run `tremplin worker` too.", flush=True)
@@ -125,7 +127,9 @@ def run_worker(settings: Settings, *, poll_interval: float = 1.0) -> int:
         print(f"Delivering the outbox ({', '.join(sorted(senders))}). Ctrl-C to stop.", flush=True)
         housekeeping = start_housekeeping(runtime)  # reminders and retention, beside delivery
         try:
-            worker = OutboxWorker(runtime.engine, senders, lease=worker_lease(settings))
+            worker = OutboxWorker(
+                runtime.engine, senders, lease=worker_lease(settings), courier=runtime.courier
+            )
             worker.run(stop, poll_interval=poll_interval)
         finally:
             restore()

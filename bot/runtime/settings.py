@@ -7,7 +7,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-__all__ = ["DEFAULT_DATABASE_URL", "DEFAULT_PUBLIC_URL", "Settings"]
+__all__ = ["DEFAULT_DATABASE_URL", "DEFAULT_PUBLIC_URL", "Settings", "content_sids"]
 
 DEFAULT_DATABASE_URL = "sqlite:///./tremplin.db"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
@@ -24,6 +24,12 @@ class Settings:
     twilio_from: str | None = None
     twilio_messaging_service_sid: str | None = None
     twilio_api_base_url: str | None = None
+    twilio_whatsapp_from: str | None = None
+    """The WhatsApp sender, ``+33…`` (Twilio's ``whatsapp:`` prefix is added when sending)."""
+    twilio_whatsapp_messaging_service_sid: str | None = None
+    twilio_whatsapp_content_sids: tuple[tuple[str, str], ...] = ()
+    """Approved Twilio Content templates: ``(key, HX…)``, key ``<template>:<locale>`` or the
+    shape of an interactive message (``buttons_2``, ``list_7``): see docs/whatsapp.md."""
     telegram_bot_token: str | None = None
     telegram_webhook_secret: str | None = None
     telegram_api_base_url: str | None = None
@@ -60,6 +66,9 @@ class Settings:
             twilio_from=get("TWILIO_FROM"),
             twilio_messaging_service_sid=get("TWILIO_MESSAGING_SERVICE_SID"),
             twilio_api_base_url=get("TWILIO_API_BASE_URL"),
+            twilio_whatsapp_from=get("TWILIO_WHATSAPP_FROM"),
+            twilio_whatsapp_messaging_service_sid=get("TWILIO_WHATSAPP_MESSAGING_SERVICE_SID"),
+            twilio_whatsapp_content_sids=content_sids(get("TWILIO_WHATSAPP_CONTENT_SIDS")),
             telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
             telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
             telegram_api_base_url=get("TELEGRAM_API_BASE_URL"),
@@ -68,3 +77,18 @@ class Settings:
             retention_days=int(get("TREMPLIN_RETENTION_DAYS") or 365),
             worker_lease_seconds=float(get("TREMPLIN_WORKER_LEASE_SECONDS") or 120),
         )
+
+
+def content_sids(value: str | None) -> tuple[tuple[str, str], ...]:
+    """``key=HX…`` pairs separated by commas, spaces or new lines; a malformed pair is refused
+    at start (``ValueError``) rather than found missing when a message must go."""
+    pairs: list[tuple[str, str]] = []
+    for item in (value or "").replace(",", " ").split():
+        key, equals, sid = item.partition("=")
+        if not equals or not key or not sid.startswith("HX"):
+            raise ValueError(
+                f"TWILIO_WHATSAPP_CONTENT_SIDS: {item!r} is not <template>:<locale>=HX… "
+                "or <shape>=HX…"
+            )
+        pairs.append((key, sid))
+    return tuple(pairs)

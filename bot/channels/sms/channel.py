@@ -28,4 +28,5 @@ SMS = Channel(
     sender=_sender,
     off_message=SMS_OFF_MESSAGE,
     carries_phone=True,
+    network="phone",
 )

@@ -1,0 +1,1 @@
+"""WhatsApp through Twilio: webhooks, sender, rendering, the 24-hour window and its templates."""

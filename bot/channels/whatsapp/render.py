@@ -1,0 +1,135 @@
+"""Outputs of the engine as WhatsApp messages: the same words, with WhatsApp's buttons and lists.
+
+Rules of this module:
+
+- The short messages before a question ride in the same WhatsApp message as the question, and a
+  question ends its message (as on Telegram): one notification per turn, the question last.
+- Nothing is cut into SMS segments. A message longer than WhatsApp's 1,600 characters is split
+  between paragraphs, else lines, else words (bot/channels/text.py's one splitter).
+- A choice question of at most three short choices becomes quick-reply buttons; of at most ten,
+  a list; more, or labels too long for WhatsApp, stay numbered text. The interactive form rides in
+  ``payload["interactive"]`` and the sender turns it into a Twilio Content template; the body
+  always holds the numbered text, which is what goes when no template is configured, what the
+  message log keeps, and what a typed answer ("2", the label) is read against, as today.
+- Labels carry no direction marks: WhatsApp lays a button out by its own text's direction, and
+  a stray U+200F shows as a gap or a box on some phones.
+- The summary's title is bold (``*…*``): the one heading the flow marks.
+"""
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from bot.channels.contract import Outgoing, RenderedChoice
+from bot.channels.render import Renderer, renderer
+from bot.channels.text import split
+from conversations.outputs import Msg, Output, Say, Summary
+
+__all__ = [
+    "MAX_BODY",
+    "MAX_BUTTONS",
+    "MAX_BUTTON_TITLE",
+    "MAX_INTERACTIVE_BODY",
+    "MAX_LIST_ROWS",
+    "MAX_ROW_TITLE",
+    "clean_label",
+    "render_whatsapp",
+    "split_body",
+]
+
+MAX_BODY = 1600
+"""WhatsApp's limit on a message body through Twilio."""
+MAX_INTERACTIVE_BODY = 1024
+MAX_BUTTONS = 3
+MAX_BUTTON_TITLE = 20
+MAX_LIST_ROWS = 10
+MAX_ROW_TITLE = 24
+_DIRECTION_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
+
+
+def clean_label(label: str) -> str:
+    """A label as a button shows it: no direction marks, no surrounding space."""
+    return _DIRECTION_MARKS.sub("", label).strip()
+
+
+def split_body(text: str, limit: int = MAX_BODY) -> list[str]:
+    """Parts of at most ``limit`` characters, cut between paragraphs when one can be."""
+    parts: list[str] = []
+    current = ""
+    for paragraph in text.split("\n\n"):
+        joined = f"{current}\n\n{paragraph}" if current else paragraph
+        if len(joined) <= limit:
+            current = joined
+            continue
+        if current:
+            parts.append(current)
+        if len(paragraph) <= limit:
+            current = paragraph
+        else:
+            *heads, current = split(paragraph, lambda part: len(part) <= limit)
+            parts.extend(heads)
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
+def _interactive(say: Say, r: Renderer, body: str) -> dict[str, Any] | None:
+    """Buttons or a list for a choice question, or None when numbered text must do."""
+    choices = [RenderedChoice(c.number, clean_label(c.label)) for c in r.choices(say)]
+    if not choices or len(body) > MAX_INTERACTIVE_BODY or any(not c.label for c in choices):
+        return None
+    options = [{"id": str(c.number), "title": c.label} for c in choices]
+    if len(choices) <= MAX_BUTTONS and all(len(c.label) <= MAX_BUTTON_TITLE for c in choices):
+        return {"kind": "buttons", "body": body, "options": options}
+    if len(choices) <= MAX_LIST_ROWS and all(len(c.label) <= MAX_ROW_TITLE for c in choices):
+        button = clean_label(r.message(Msg("whatsapp_list_button")))[:MAX_BUTTON_TITLE]
+        return {"kind": "list", "body": body, "button": button, "options": options}
+    return None
+
+
+def _messages(before: list[str], say: Say | None, r: Renderer) -> Iterator[Outgoing]:
+    question = r.message(say.text) if say is not None else None
+    numbered = r.say_text(say) if say is not None else None
+    text = "\n\n".join([*before, numbered] if numbered is not None else before)
+    parts = split_body(text)
+    interactive = None
+    if say is not None and question is not None:
+        # The interactive body is the question with what came before it, without the numbers.
+        shown = "\n\n".join([*before, question])
+        interactive = _interactive(say, r, shown)
+        if interactive is not None and len(parts) > 1:
+            interactive = None  # a body that long goes as text
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        yield Outgoing(
+            part,
+            say.step if say is not None and last else None,
+            tuple(r.choices(say)) if say is not None and last else (),
+            say.expects if say is not None and last else "text",
+            payload={"interactive": interactive} if last and interactive is not None else None,
+        )
+
+
+def _summary(summary: Summary, r: Renderer) -> str:
+    if summary.page > 0:
+        return r.message(Msg("summary_end"))
+    title = f"*{r.message(Msg('summary_title'))}*"
+    return "\n".join([title, *(r.message(line) for line in summary.lines)])
+
+
+def render_whatsapp(outputs: list[Output], locale: str | None) -> list[Outgoing]:
+    r = renderer(locale or "fr")
+    messages: list[Outgoing] = []
+    waiting: list[str] = []
+    for output in outputs:
+        if isinstance(output, Summary):
+            waiting.append(_summary(output, r))
+        elif isinstance(output, Say):
+            if output.step is not None or output.choices:
+                messages.extend(_messages(waiting, output, r))
+                waiting = []
+            else:
+                waiting.append(r.message(output.text))
+    if waiting:
+        messages.extend(_messages(waiting, None, r))
+    return messages
