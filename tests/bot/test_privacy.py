@@ -20,6 +20,7 @@ from bot.delivery.rows import queue_message
 from bot.delivery.worker import OutboxWorker
 from bot.jobs.reminders import send_due_reminders
 from bot.privacy.records import Purged, erase_candidate, export_candidate, purge_old_bodies
+from bot.runtime.settings import Settings
 from conversations.events import TextReceived
 from storage import AuditEvent, Base, Candidate, ChannelIdentity, Message, Outbox
 from storage.models import ContactMessage, CvRender, LinkCode, Media, Review
@@ -117,7 +118,7 @@ def everything_a_person_leaves(
     for line in HAPPY_PATH[:12]:
         send(line)
     clock.now += timedelta(days=2)
-    assert send_due_reminders(engine, now=clock.now, renderers=registry.renderers()) == 1
+    assert send_due_reminders(engine, now=clock.now, courier=registry.courier(Settings())) == 1
     for line in HAPPY_PATH[12:]:
         send(line)
     deliver(engine, sender, clock.now)

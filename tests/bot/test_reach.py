@@ -70,9 +70,7 @@ def test_a_coach_request_and_a_reminder_reach_telegram_with_their_keyboard(
     assert sent["reply_markup"]["keyboard"][0][0] == {"text": "1. Oui"}  # no request_contact
 
     later = utcnow() + timedelta(days=3)
-    send_due_reminders(
-        runtime.engine, now=later.replace(hour=10), renderers=runtime.service.renderers
-    )
+    send_due_reminders(runtime.engine, now=later.replace(hour=10), courier=runtime.courier)
     with runtime.sessions() as session:
         reminder = session.scalars(select(Outbox).where(Outbox.purpose == "reminder")).one()
     assert reminder.channel == "telegram"

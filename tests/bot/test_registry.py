@@ -16,7 +16,14 @@ def test_the_cv_schema_lists_exactly_the_registered_channels() -> None:
 
 
 def test_every_channel_renders_and_only_configured_ones_deliver() -> None:
-    assert registry.names() == ("sms", "telegram", "console", "simulator")
+    assert registry.names() == (
+        "sms",
+        "telegram",
+        "whatsapp",
+        "console",
+        "simulator",
+        "sim_whatsapp",
+    )
     for record in registry.CHANNELS:
         assert isinstance(record, Channel) and callable(record.render)
         assert record.delivery in ("outbox", "inline")
@@ -24,3 +31,4 @@ def test_every_channel_renders_and_only_configured_ones_deliver() -> None:
     said = registry.off_messages(Settings())
     assert any("SMS is off" in line for line in said)
     assert any("Telegram is off" in line for line in said)
+    assert any("WhatsApp is off" in line for line in said)

@@ -18,6 +18,7 @@ from bot.channels.sms.render import render_sms
 from bot.conversation.service import ConversationService, Handled
 from bot.jobs.housekeeping import BackgroundHousekeeping, Housekeeping
 from bot.jobs.reminders import find_due, send_due_reminders, send_reminder, sending_time
+from bot.runtime.settings import Settings
 from conversations.engine import GREETINGS
 from conversations.events import TextReceived
 from conversations.outputs import Output, Say, msg
@@ -86,7 +87,7 @@ def reminders(session_factory: Sessions, phone: str = PHONE) -> list[str]:
 
 
 def run_job(db: Engine, at: datetime) -> int:
-    return send_due_reminders(db, now=at, renderers=registry.renderers())
+    return send_due_reminders(db, now=at, courier=registry.courier(Settings()))
 
 
 def test_first_after_two_days_last_after_seven_never_a_third(
@@ -327,7 +328,9 @@ def test_two_workers_racing_send_each_reminder_once(
 
     def worker() -> None:
         start.wait()
-        counts.append(send_due_reminders(db, now=at, batch_size=3, renderers=registry.renderers()))
+        counts.append(
+            send_due_reminders(db, now=at, batch_size=3, courier=registry.courier(Settings()))
+        )
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
     for thread in threads:
@@ -346,10 +349,12 @@ def test_a_worker_holding_a_stale_list_sends_nothing_twice(
     at = T0 + timedelta(days=2)
     seen_by_slow_worker = find_due(db, now=at, limit=10)
     assert len(seen_by_slow_worker) == 3
-    assert send_due_reminders(db, now=at, renderers=registry.renderers()) == 3  # the fast worker
+    assert (
+        send_due_reminders(db, now=at, courier=registry.courier(Settings())) == 3
+    )  # the fast worker
     for due in seen_by_slow_worker:
         assert not send_reminder(
-            db, due.candidate_id, due.sent, now=at, renderers=registry.renderers()
+            db, due.candidate_id, due.sent, now=at, courier=registry.courier(Settings())
         )
     assert [len(reminders(session_factory, phone)) for phone in phones] == [1, 1, 1]
 
@@ -361,7 +366,7 @@ def test_the_worker_housekeeping_queues_due_reminders(
         send(line)
     job_clock = Clock(T0 + timedelta(days=2))
     background = BackgroundHousekeeping(
-        Housekeeping(db, retention_days=365, clock=job_clock, renderers=registry.renderers()),
+        Housekeeping(db, retention_days=365, clock=job_clock, courier=registry.courier(Settings())),
         poll_interval=0.05,
     )
     background.start()

@@ -18,7 +18,7 @@ RENDERERS: dict[str, Render] = {}
 for _record in registry.CHANNELS:
     if _record.render not in RENDERERS.values():
         RENDERERS[_record.name] = _record.render
-LIMITS = {"sms": 1600, "telegram": 4096}
+LIMITS = {"sms": 1600, "telegram": 4096, "whatsapp": 1600}
 
 
 def _words(text: str) -> list[str]:
@@ -59,4 +59,4 @@ def test_every_golden_through_every_renderer(channel: str, path: object) -> None
 
 
 def test_both_renderers_are_checked() -> None:
-    assert set(RENDERERS) == {"sms", "telegram"}
+    assert set(RENDERERS) == {"sms", "telegram", "whatsapp"}

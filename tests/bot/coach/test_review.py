@@ -212,7 +212,7 @@ def test_a_free_text_in_another_language_needs_its_french_before_publication(
         slug = session.scalars(select(Candidate.slug)).one()
     link = f"https://tremplin.example.org/cv/{slug}"
     last = online["outbox"][-1]
-    assert last[0] == "coach" and link in last[2] and "سيرتك" in last[2]  # in Arabic
+    assert last[0] == "published" and link in last[2] and "سيرتك" in last[2]  # in Arabic
     assert link in alice.get(f"/coach/candidates/{candidate_id}").text
 
     withdrawn = _post(alice, candidate_id, "unpublish")
