@@ -37,6 +37,7 @@ from bot.conversation.service import ConversationService
 from bot.runtime.root import Runtime
 from bot.runtime.settings import Settings
 from conversations.flow import DEFAULT_FLOW
+from conversations.questions import Flow
 from tests.servers import serving_in_thread
 from tests.web import TestClient
 
@@ -46,6 +47,7 @@ __all__ = [
     "FROM_NUMBER",
     "PUBLIC_URL",
     "SMS_SETTINGS",
+    "WHATSAPP_NUMBER",
     "FakeTwilioApi",
     "Received",
     "Reply",
@@ -58,6 +60,7 @@ __all__ = [
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 FROM_NUMBER = "+33757000001"
+WHATSAPP_NUMBER = "+33757000002"
 PUBLIC_URL = "https://tremplin.example.org"
 
 SMS_SETTINGS = Settings(
@@ -73,14 +76,16 @@ def sms_runtime(
     settings: Settings = SMS_SETTINGS,
     *,
     clock: Callable[[], datetime] | None = None,
+    flow: Flow = DEFAULT_FLOW,
 ) -> Runtime:
     """The app's runtime on a test database (``open_runtime`` would make and migrate its own)."""
-    service = (
-        ConversationService(sessions, DEFAULT_FLOW, renderers=registry.renderers())
-        if clock is None
-        else ConversationService(
-            sessions, DEFAULT_FLOW, clock=clock, renderers=registry.renderers()
-        )
+    service = ConversationService(
+        sessions,
+        flow,
+        renderers=registry.renderers(),
+        intercepts=registry.intercepts(flow),
+        networks=registry.networks(),
+        **({} if clock is None else {"clock": clock}),
     )
     return Runtime(settings, sessions.kw["bind"], sessions, service)
 
@@ -116,6 +121,8 @@ class Received:
     status_callback: str | None
     answered: int
     sid: str | None
+    content_sid: str | None = None
+    content_variables: str | None = None
 
 
 @dataclass
@@ -128,6 +135,19 @@ class FakeTwilioApi:
     _server: ThreadingHTTPServer | None = None
     _arrivals: int = 0
     _arrived: threading.Condition = field(default_factory=threading.Condition)
+    media: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    """Files Twilio holds for inbound messages: path → (content type, bytes)."""
+    media_requests: list[str] = field(default_factory=list)
+
+    def hold_media(self, content_type: str, data: bytes) -> str:
+        """Keep a file as Twilio keeps an inbound message's media; its MediaUrl (Twilio's own
+        address: the app rebases it onto ``TWILIO_API_BASE_URL`` as the client does)."""
+        path = (
+            f"/2010-04-01/Accounts/{self.account_sid}/Messages/MM{uuid.uuid4().hex}"
+            f"/Media/ME{uuid.uuid4().hex}"
+        )
+        self.media[path] = (content_type, data)
+        return "https://api.twilio.com" + path
 
     @property
     def base_url(self) -> str:
@@ -184,6 +204,23 @@ def _handler_for(fake: FakeTwilioApi) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:
             del format, args  # quiet: pytest shows stderr of failing tests only anyway
 
+        def do_GET(self) -> None:
+            path = self.path.split("?")[0]
+            fake.media_requests.append(path)
+            if not self._authorised():
+                self._json(401, _error(401, 20003))
+                return
+            found = fake.media.get(path)
+            if found is None:
+                self._json(404, _error(404, 20404))
+                return
+            content_type, data = found
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def do_POST(self) -> None:
             parts = self.path.split("?")[0].strip("/").split("/")
             length = int(self.headers.get("Content-Length") or 0)
@@ -202,6 +239,7 @@ def _handler_for(fake: FakeTwilioApi) -> type[BaseHTTPRequestHandler]:
             if reply.delay:
                 time.sleep(reply.delay)
             sid = f"SM{uuid.uuid4().hex}" if reply.status == 201 else None
+            content = form.get("ContentSid")
             fake._record(
                 Received(
                     account_sid=parts[2],
@@ -212,6 +250,8 @@ def _handler_for(fake: FakeTwilioApi) -> type[BaseHTTPRequestHandler]:
                     status_callback=form.get("StatusCallback"),
                     answered=reply.status,
                     sid=sid,
+                    content_sid=content,
+                    content_variables=form.get("ContentVariables"),
                 )
             )
             if sid is None:
@@ -332,6 +372,45 @@ class Webhooks:
         if error_code is not None:
             form["ErrorCode"] = error_code
         return self.post("/webhooks/twilio/status", form)
+
+    def whatsapp(
+        self, body: str, *, phone: str = "+33612345678", sid: str | None = None, **extra: str
+    ) -> httpx.Response:
+        """An inbound WhatsApp message from ``phone``, as Twilio posts it."""
+        form = {
+            "SmsMessageSid": sid or self.next_sid(),
+            "NumMedia": "0",
+            "ProfileName": "Olena",
+            "MessageType": "text",
+            "WaId": phone.lstrip("+"),
+            "From": "whatsapp:" + phone,
+            "To": "whatsapp:" + WHATSAPP_NUMBER,
+            "Body": body,
+            "NumSegments": "1",
+            "AccountSid": ACCOUNT_SID,
+            "ApiVersion": "2010-04-01",
+            **extra,
+        }
+        form["MessageSid"] = form["SmsSid"] = form["SmsMessageSid"]
+        return self.post("/webhooks/twilio/whatsapp", form)
+
+    def whatsapp_status(
+        self, sid: str, status: str, *, error_code: str | None = None
+    ) -> httpx.Response:
+        form = {
+            "MessageSid": sid,
+            "SmsSid": sid,
+            "MessageStatus": status,
+            "SmsStatus": status,
+            "ChannelPrefix": "whatsapp",
+            "AccountSid": ACCOUNT_SID,
+            "From": "whatsapp:" + WHATSAPP_NUMBER,
+            "To": "whatsapp:+33612345678",
+            "ApiVersion": "2010-04-01",
+        }
+        if error_code is not None:
+            form["ErrorCode"] = error_code
+        return self.post("/webhooks/twilio/whatsapp/status", form)
 
     def next_sid(self) -> str:
         return f"SM{next(self._sids):032x}"

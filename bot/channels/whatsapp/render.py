@@ -3,7 +3,8 @@
 Rules of this module:
 
 - The short messages before a question ride in the same WhatsApp message as the question, and a
-  question ends its message (as on Telegram): one notification per turn, the question last.
+  question ends its message (as on Telegram), except before buttons or a list: those carry the
+  question alone, and what came before goes just ahead of it as text.
 - Nothing is cut into SMS segments. A message longer than WhatsApp's 1,600 characters is split
   between paragraphs, else lines, else words (bot/channels/text.py's one splitter).
 - A choice question of at most three short choices becomes quick-reply buttons; of at most ten,
@@ -88,17 +89,29 @@ def _interactive(say: Say, r: Renderer, body: str) -> dict[str, Any] | None:
 
 
 def _messages(before: list[str], say: Say | None, r: Renderer) -> Iterator[Outgoing]:
-    question = r.message(say.text) if say is not None else None
-    numbered = r.say_text(say) if say is not None else None
-    text = "\n\n".join([*before, numbered] if numbered is not None else before)
-    parts = split_body(text)
     interactive = None
-    if say is not None and question is not None:
-        # The interactive body is the question with what came before it, without the numbers.
-        shown = "\n\n".join([*before, question])
-        interactive = _interactive(say, r, shown)
-        if interactive is not None and len(parts) > 1:
-            interactive = None  # a body that long goes as text
+    if say is not None:
+        interactive = _interactive(say, r, r.message(say.text))
+    if interactive is not None:
+        # Buttons carry the question alone: what came before goes just ahead of it, as text (a
+        # Content template's variable is best kept to one short line).
+        if before:
+            yield from _texts("\n\n".join(before), None, r)
+        assert say is not None
+        yield Outgoing(
+            r.say_text(say),
+            say.step,
+            tuple(r.choices(say)),
+            say.expects,
+            payload={"interactive": interactive},
+        )
+        return
+    numbered = [r.say_text(say)] if say is not None else []
+    yield from _texts("\n\n".join([*before, *numbered]), say, r)
+
+
+def _texts(text: str, say: Say | None, r: Renderer) -> Iterator[Outgoing]:
+    parts = split_body(text)
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         yield Outgoing(
@@ -106,7 +119,6 @@ def _messages(before: list[str], say: Say | None, r: Renderer) -> Iterator[Outgo
             say.step if say is not None and last else None,
             tuple(r.choices(say)) if say is not None and last else (),
             say.expects if say is not None and last else "text",
-            payload={"interactive": interactive} if last and interactive is not None else None,
         )
 
 

@@ -51,7 +51,7 @@ from bot.delivery.rows import record_delivery_status
 from bot.runtime.settings import Settings
 from conversations.events import Capabilities, Event, MediaReceived, PhotoReceived, TextReceived
 from conversations.parsing.phones import to_e164
-from storage import tables, utcnow
+from storage import tables
 
 if TYPE_CHECKING:  # the runtime builds the channels: only its type is needed here
     from bot.runtime.root import Runtime
@@ -288,7 +288,7 @@ _candidates = tables.candidates
 def _record_status(runtime: "Runtime", sid: str, state: str, code: str | None) -> str:
     """Record a status callback; a refusal is taken over by the courier. What happened, for
     the log (no personal data)."""
-    now = utcnow()
+    now = runtime.service.clock()
     with runtime.engine.begin() as connection:
         known = record_delivery_status(
             connection,
