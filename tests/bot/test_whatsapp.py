@@ -26,6 +26,7 @@ from bot.runtime.root import Runtime
 from bot.runtime.settings import Settings
 from bot.web.app import create_app
 from conversations.events import MediaReceived, TextReceived
+from conversations.outputs import Output, Raw, Say, msg
 from storage import AuditEvent, Candidate, ChannelIdentity, CvDraft, Message, Outbox
 from storage.models import Media
 from tests.bot.fake_twilio import (
@@ -148,7 +149,7 @@ def test_the_whatsapp_address_is_the_bare_number_shared_with_sms() -> None:
 def test_a_pressed_button_or_list_row_is_the_number_it_stands_for() -> None:
     button, _ = to_inbound({"From": "whatsapp:" + PHONE, "Body": "Так", "ButtonPayload": "1"})
     row, _ = to_inbound({"From": "whatsapp:" + PHONE, "Body": "Кухар", "ListId": "3"})
-    assert button.event == TextReceived("1", button.event.caps)  # type: ignore[union-attr]
+    assert button.event == TextReceived("1", button.event.caps)
     assert isinstance(row.event, TextReceived) and row.event.text == "3"
 
 
@@ -157,13 +158,13 @@ def test_a_photo_and_a_voice_note_name_the_file_to_fetch() -> None:
     photo, fetch = to_inbound({**form, "MediaContentType0": "image/jpeg", "MediaUrl0": "u"})
     voice, heard = to_inbound({**form, "MediaContentType0": "audio/ogg", "MediaUrl0": "v"})
     assert isinstance(photo.event, MediaReceived) and fetch is not None and fetch.kind == "photo"
-    assert voice.event == MediaReceived("voice", voice.event.caps)  # type: ignore[union-attr]
+    assert voice.event == MediaReceived("voice", voice.event.caps)
     assert heard is not None and heard.kind == "voice"
 
 
 @pytest.mark.parametrize("sender", ["", "+33612345678", "whatsapp:", "whatsapp:+33\x00"])
 def test_a_form_no_whatsapp_message_makes_is_refused(sender: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"not a WhatsApp address|not an address"):
         to_inbound({"From": sender, "Body": "x"})
 
 
@@ -286,9 +287,7 @@ def test_a_coachs_words_outside_the_window_wait_behind_the_notice(world: World) 
     assert world.rows()[-1].body == words.body  # the greeting was not taken as an answer
 
 
-def _coach_outputs() -> list[object]:
-    from conversations.outputs import Raw, Say, msg
-
+def _coach_outputs() -> list[Output]:
     return [Say(msg("coach_changes", comment=Raw("Напишіть більше про досвід.")))]
 
 
@@ -329,7 +328,7 @@ def test_without_sms_either_the_message_is_held_with_its_reason(
     assert any("Tremplin" in sent.body for sent in world.deliver())
 
 
-# Provider errors ------------------------------------------------------------------------------------
+# Provider errors ----------------------------------------------------------------------------------
 def test_error_63016_at_send_sends_the_notice_and_holds_the_reply(world: World) -> None:
     _whatsapp(world, "Привіт", "1")
     world.fake.script(Reply(400, 63016))
@@ -399,7 +398,7 @@ def test_error_63018_is_retried_after_a_wait(world: World) -> None:
     assert len(world.deliver()) == 1
 
 
-# Media ----------------------------------------------------------------------------------------------
+# Media --------------------------------------------------------------------------------------------
 def _jpeg_with_gps() -> bytes:
     image = Image.new("RGB", (640, 480), (200, 120, 40))
     exif = Image.Exif()
