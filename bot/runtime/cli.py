@@ -16,6 +16,7 @@ __all__ = ["build_parser", "main"]
 # adds its sub-parser, and ``run(args, settings) -> int``. Keep heavy imports inside ``run``.
 COMMAND_GROUPS: dict[str, str] = {
     "telegram": "bot.channels.telegram.cli",
+    "whatsapp": "bot.channels.whatsapp.cli",
     "privacy": "bot.privacy.cli",
     "coach": "bot.coach.cli",
     "flow": "bot.runtime.flow_cli",
