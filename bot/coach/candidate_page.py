@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.coach.auth import Authenticated
 from bot.coach.dashboard import STATUS_LABELS
+from bot.coach.deliveries import delivery_problems, in_words
 from bot.coach.draft_view import draft_parts
 from bot.coach.review import READS_IN
 from bot.coach.scope import can_change, visible_candidate
@@ -43,6 +44,7 @@ ACTION_LABELS = {
     "taken": "Pris en charge",
     "opted_out": "STOP reçu",
     "consent_declined": "Consentement refusé",
+    "delivery_fallback": "Message envoyé par un autre canal",
 }
 _VERSION_KINDS = {
     "submitted": "envoyée par le candidat",
@@ -96,6 +98,8 @@ def _detail(action: str, detail: dict[str, Any] | None) -> str:
         bits.append(f"version {detail['version']}")
     if action == "edited" and detail.get("fields"):
         bits.append(", ".join(detail["fields"]))
+    if action == "delivery_fallback":
+        bits.append(f"{detail.get('from')} → {detail.get('to')} : {in_words(detail.get('reason'))}")
     return " · ".join(bits)
 
 
@@ -198,6 +202,7 @@ def candidate_context(
         "comments": comments,
         "version": conversation.version if conversation else 0,
         "messages": messages,
+        "undelivered": delivery_problems(session, candidate.id),
         "history": history,
         "versions": versions,
     }

@@ -8,117 +8,43 @@ twilio REST client to ``FakeTwilioApi``.
 
 import io
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.contract import Sender
-from bot.channels.sms.twilio import TwilioSender
-from bot.channels.whatsapp.twilio import WhatsAppSender, to_inbound
-from bot.delivery.worker import OutboxWorker
-from bot.jobs.reminders import send_due_reminders
-from bot.runtime.root import Runtime
-from bot.runtime.settings import Settings
+from bot.channels.whatsapp.twilio import to_inbound
 from bot.web.app import create_app
 from conversations.events import MediaReceived, TextReceived
 from conversations.outputs import Output, Raw, Say, msg
-from storage import AuditEvent, Candidate, ChannelIdentity, CvDraft, Message, Outbox
+from storage import AuditEvent, Candidate, ChannelIdentity, CvDraft, Message
 from storage.models import Media
 from tests.bot.fake_twilio import (
     SMS_SETTINGS,
-    WHATSAPP_NUMBER,
     FakeTwilioApi,
-    Received,
     Reply,
     TestClient,
     Webhooks,
     sms_runtime,
 )
-from tests.conversations.golden import FLOW, GOLDEN_DIR, parse
-
-Sessions = sessionmaker[Session]
-PHONE = "+33612345678"
-T0 = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)  # 10:30 in Paris: reminders may go
-UK_ANSWERS = parse(GOLDEN_DIR / "uk_same_cv.chat").inputs
-CONTENT = (
-    ("buttons_2", "HXbuttons2"),
-    ("buttons_3", "HXbuttons3"),
-    ("list_4", "HXlist4"),
-    ("tremplin_reminder:uk", "HXreminderuk"),
-    ("tremplin_reminder_named:uk", "HXremindernameduk"),
-    ("tremplin_coach_message:uk", "HXcoachuk"),
-    ("tremplin_cv_published:uk", "HXpublisheduk"),
+from tests.bot.whatsapp_world import (
+    PHONE,
+    T0,
+    Sessions,
+    World,
+    fake,
+    make_world,
 )
+from tests.conversations.golden import GOLDEN_DIR, parse
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@dataclass
-class World:
-    fake: FakeTwilioApi
-    runtime: Runtime
-    twilio: Webhooks
-    clock: Clock
-    settings: Settings
-
-    def deliver(self) -> list[Received]:
-        """Run the outbox worker until nothing is due; what Twilio accepted meanwhile."""
-        before = len(self.fake.sent)
-        senders: dict[str, Sender] = {"whatsapp": WhatsAppSender(self.settings)}
-        if self.settings.twilio_from:
-            senders["sms"] = TwilioSender(self.settings)
-        worker = OutboxWorker(
-            self.runtime.engine,
-            senders,
-            clock=self.clock,
-            backoff=(timedelta(seconds=1),) * 5,
-            courier=self.runtime.courier,
-        )
-        worker.drain()
-        return self.fake.sent[before:]
-
-    def remind(self) -> int:
-        return send_due_reminders(
-            self.runtime.engine, now=self.clock.now, courier=self.runtime.courier
-        )
-
-    def rows(self) -> list[Outbox]:
-        with self.runtime.sessions() as session:
-            return list(session.scalars(select(Outbox).order_by(Outbox.id)))
-
-
-def _world(session_factory: Sessions, fake: FakeTwilioApi, **changes: object) -> World:
-    base: dict[str, object] = {
-        "twilio_api_base_url": fake.base_url,
-        "twilio_whatsapp_from": WHATSAPP_NUMBER,
-        "twilio_whatsapp_content_sids": CONTENT,
-    }
-    settings = replace(SMS_SETTINGS, **{**base, **changes})  # type: ignore[arg-type]
-    clock = Clock()
-    runtime = sms_runtime(session_factory, settings, clock=clock, flow=FLOW)
-    return World(fake, runtime, Webhooks(TestClient(create_app(runtime))), clock, settings)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTwilioApi]:
-    with FakeTwilioApi().running() as api:
-        yield api
+UK_ANSWERS = parse(GOLDEN_DIR / "uk_same_cv.chat").inputs
+__all__ = ["fake"]  # the fixture, used by this module's tests
 
 
 @pytest.fixture
 def world(session_factory: Sessions, fake: FakeTwilioApi) -> World:
-    return _world(session_factory, fake)
+    return make_world(session_factory, fake)
 
 
 def _whatsapp(world: World, *answers: str) -> None:
@@ -223,7 +149,7 @@ def test_choices_go_as_buttons_through_their_content_template(world: World) -> N
 def test_without_a_content_sid_the_buttons_go_as_numbered_text(
     session_factory: Sessions, fake: FakeTwilioApi
 ) -> None:
-    world = _world(session_factory, fake, twilio_whatsapp_content_sids=())
+    world = make_world(session_factory, fake, twilio_whatsapp_content_sids=())
     _whatsapp(world, "Привіт", "1")
     consent = world.deliver()[-1]
     assert consent.content_sid is None and "1 " in consent.body and "2 " in consent.body
@@ -294,7 +220,7 @@ def _coach_outputs() -> list[Output]:
 def test_without_a_template_in_the_language_sms_takes_over(
     session_factory: Sessions, fake: FakeTwilioApi
 ) -> None:
-    world = _world(session_factory, fake)
+    world = make_world(session_factory, fake)
     _whatsapp(world, "سلام", "3")  # Pashto: WhatsApp has no template language for it
     _whatsapp(world, "1", "تېر", "Gul")
     world.deliver()
@@ -316,7 +242,7 @@ def test_without_a_template_in_the_language_sms_takes_over(
 def test_without_sms_either_the_message_is_held_with_its_reason(
     session_factory: Sessions, fake: FakeTwilioApi
 ) -> None:
-    world = _world(session_factory, fake, twilio_from=None)
+    world = make_world(session_factory, fake, twilio_from=None)
     _whatsapp(world, "سلام", "3", "1", "تېر", "Gul")
     world.deliver()
     world.clock.now = T0 + timedelta(days=2, minutes=1)
