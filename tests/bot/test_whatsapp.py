@@ -22,6 +22,7 @@ from storage import AuditEvent, Candidate, ChannelIdentity, CvDraft, Message
 from storage.models import Media
 from tests.bot.fake_twilio import (
     SMS_SETTINGS,
+    WHATSAPP_NUMBER,
     FakeTwilioApi,
     Reply,
     TestClient,
