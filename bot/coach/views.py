@@ -439,7 +439,7 @@ def edit(ws: _Workspace, me: Authenticated, candidate_id: str, form: FormData) -
             values,
             seen_version=seen,
             coach_id=me.coach_id,
-            now=utcnow(),
+            now=ws.runtime.service.clock(),
         )
     return "saved" if changed else "nothing"
 
@@ -452,7 +452,7 @@ def comment(ws: _Workspace, me: Authenticated, candidate_id: str, form: FormData
             me.coach_id,
             _part(form),
             _field(form, "comment"),
-            now=utcnow(),
+            now=ws.runtime.service.clock(),
         )
     return "commented"
 
@@ -464,7 +464,7 @@ def request_changes(ws: _Workspace, me: Authenticated, candidate_id: str, form: 
         me.coach_id,
         _part(form),
         _field(form, "comment"),
-        now=utcnow(),
+        now=ws.runtime.service.clock(),
         translation_follows=form.get("translation_follows") == "yes",
     )
     return "asked"
@@ -472,13 +472,17 @@ def request_changes(ws: _Workspace, me: Authenticated, candidate_id: str, form: 
 
 def publish(ws: _Workspace, me: Authenticated, candidate_id: str, form: FormData) -> str:
     del form
-    published = publish_candidate(ws.runtime, candidate_id, coach_id=me.coach_id)
+    published = publish_candidate(
+        ws.runtime, candidate_id, coach_id=me.coach_id, now=ws.runtime.service.clock()
+    )
     return "published" if published.notified else "published_silent"
 
 
 def unpublish(ws: _Workspace, me: Authenticated, candidate_id: str, form: FormData) -> str:
     del form
-    unpublish_candidate(ws.runtime, candidate_id, coach_id=me.coach_id)
+    unpublish_candidate(
+        ws.runtime, candidate_id, coach_id=me.coach_id, now=ws.runtime.service.clock()
+    )
     return "unpublished"
 
 
