@@ -50,6 +50,9 @@ log = logging.getLogger(__name__)
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_TRIES = 5
 SMS_CHANNEL = "sms"
+PHONE_CHANNELS = (SMS_CHANNEL, "whatsapp")
+"""Where a CV started from a phone number lives: the code always goes by SMS to that number,
+which every phone receives (a CV started on WhatsApp is found by its number too)."""
 _CODE_DIGITS = 6
 
 _codes = tables.link_codes
@@ -119,7 +122,9 @@ class AccountLinker:
         target = connection.execute(
             select(_identities.c.candidate_id, _candidates.c.locale)
             .join(_candidates, _candidates.c.id == _identities.c.candidate_id)
-            .where(_identities.c.channel == SMS_CHANNEL, _identities.c.address == phone)
+            .where(_identities.c.channel.in_(PHONE_CHANNELS), _identities.c.address == phone)
+            .order_by(_identities.c.created_at)
+            .limit(1)
         ).first()
         if target is not None and target.candidate_id != row.candidate_id:
             self._send_code(connection, inbound.address, target, phone, now)

@@ -222,3 +222,22 @@ def test_link_by_sms_says_where_to_send_it(telegram: Telegram) -> None:
     _by_sms(telegram, HAPPY_PATH[:2])
     handled = telegram.runtime.service.handle(Inbound("sms", PHONE, TextReceived("LIER")))
     assert handled.replies[0].text.startswith("LIER sert à continuer sur Telegram")
+
+
+def test_a_candidate_started_on_whatsapp_links_telegram_by_the_same_number(
+    telegram: Telegram, session_factory: Sessions
+) -> None:
+    for number, line in enumerate(HAPPY_PATH[:8]):
+        telegram.runtime.service.handle(
+            Inbound("whatsapp", PHONE, TextReceived(line), external_id=f"SM{number:032d}")
+        )
+    _link_until_code(telegram)
+    code = _sms_code(session_factory)  # by SMS to the same number: every phone receives it
+    linked = telegram.say(code)
+    assert linked[0].startswith("C'est fait, tu retrouves ton CV ici ! On continue.")
+    with session_factory() as session:
+        (candidate,) = session.scalars(select(Candidate)).all()
+        assert sorted(identity.channel for identity in candidate.identities) == [
+            "telegram",
+            "whatsapp",
+        ]
