@@ -3,6 +3,10 @@
 Coaches demo with it and testers try the flow without a SIM card, so it must show exactly what an
 SMS would: it goes through the real service (same engine, same SMS rendering, same transaction and
 outbox) on the channel ``simulator``, and shows each reply with its encoding and segment count.
+Its WhatsApp phones (channel ``sim_whatsapp``) render as WhatsApp does, buttons and lists
+included, with WhatsApp's 24-hour window: a clock control moves a phone's conversation back in
+time, so that the window closes and reminders come due, and every catalogued template counts as
+approved. An SMS phone and a WhatsApp phone with one number are one person with one draft.
 Conversations are stored like real ones.
 
 Rules of this module:
@@ -24,6 +28,7 @@ import random
 import re
 import uuid
 import weakref
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,11 +42,12 @@ from starlette.staticfiles import StaticFiles
 
 from bot.channels.contract import Inbound
 from bot.channels.text import measure
-from bot.delivery.outbox import deliver_pending
+from bot.delivery.outbox import take_pending
 from bot.i18n import text_direction
+from bot.jobs.reminders import send_reminder
 from bot.web.templates import templates
-from conversations.events import TextReceived
-from storage import Candidate, ChannelIdentity
+from conversations.events import SMS_CAPABILITIES, Capabilities, TextReceived
+from storage import Candidate, ChannelIdentity, Conversation, Message, Outbox, utcnow
 
 if TYPE_CHECKING:  # the runtime builds the channels: only its type is needed here
     from bot.runtime.root import Runtime
@@ -90,7 +96,12 @@ def display_number(phone: str) -> str:
     return "+33 " + rest[0] + " " + " ".join(rest[i : i + 2] for i in range(1, len(rest), 2))
 
 
-def conversation_locale(runtime: "Runtime", phone: str) -> str | None:
+def _channel(kind: object) -> str:
+    """The simulator's channel for a phone kind: ``sms`` (the default) or ``whatsapp``."""
+    return WHATSAPP_CHANNEL if kind == "whatsapp" else CHANNEL
+
+
+def conversation_locale(runtime: "Runtime", phone: str, channel: str = CHANNEL) -> str | None:
     """The locale of the candidate texting from this simulated phone (None before any message).
 
     Read after handling, so a reply that has just switched the language is laid out in it.
@@ -99,13 +110,15 @@ def conversation_locale(runtime: "Runtime", phone: str) -> str | None:
         return session.scalar(
             select(Candidate.locale)
             .join(ChannelIdentity, ChannelIdentity.candidate_id == Candidate.id)
-            .where(ChannelIdentity.channel == CHANNEL, ChannelIdentity.address == phone)
+            .where(ChannelIdentity.channel == channel, ChannelIdentity.address == phone)
         )
 
 
-def _answer(runtime: "Runtime", phone: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
+def _answer(
+    runtime: "Runtime", phone: str, channel: str, messages: list[dict[str, Any]]
+) -> dict[str, Any]:
     """An API answer: the messages shown, and how the phone's thread is to be laid out."""
-    locale = conversation_locale(runtime, phone)
+    locale = conversation_locale(runtime, phone, channel)
     return {
         "phone": phone,
         "messages": messages,
@@ -143,42 +156,87 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status, headers=_API_HEADERS)
 
 
-def _deliver(runtime: "Runtime", phone: str) -> list[dict[str, Any]]:
-    """Take every pending message for this phone from the outbox, oldest first, as shown."""
+def _deliver(runtime: "Runtime", phone: str, channel: str) -> list[dict[str, Any]]:
+    """Take every pending message for this phone from the outbox, oldest first, as shown: an
+    SMS with its encoding and segments, a WhatsApp message with its buttons or list, or the
+    name of the approved template it went as."""
     shown: list[dict[str, Any]] = []
-
-    def show(text: str, step: str | None) -> None:
-        info = measure(text)
+    for message in take_pending(runtime.sessions, channel, phone):
+        info = measure(message.text)
+        payload = message.payload or {}
         shown.append(
             {
-                "text": text,
-                "step": step,
+                "text": message.text,
+                "step": message.step,
                 "encoding": info.encoding,
                 "units": info.units,
                 "segments": info.segments,
+                "interactive": payload.get("interactive"),
+                "template": (payload.get("template") or {}).get("name"),
             }
         )
-
-    deliver_pending(runtime.sessions, CHANNEL, phone, show)
     return shown
 
 
-def _poll(runtime: "Runtime", phone: str) -> dict[str, Any]:
+def _poll(runtime: "Runtime", phone: str, channel: str = CHANNEL) -> dict[str, Any]:
     """What is waiting for the simulated phone, and the locale its thread is shown in."""
-    return _answer(runtime, phone, _deliver(runtime, phone))
+    return _answer(runtime, phone, channel, _deliver(runtime, phone, channel))
 
 
-def _exchange(runtime: "Runtime", phone: str, text: str) -> dict[str, Any]:
-    """One SMS from the simulated phone, handled and answered like a real one."""
+def _exchange(runtime: "Runtime", phone: str, text: str, channel: str = CHANNEL) -> dict[str, Any]:
+    """One message from the simulated phone, handled and answered like a real one."""
+    caps = runtime_caps(channel)
     runtime.service.handle(
         Inbound(
-            channel=CHANNEL,
+            channel=channel,
             address=phone,
-            event=TextReceived(text),
+            event=TextReceived(text, caps),
             external_id=str(uuid.uuid4()),
         )
     )
-    return _poll(runtime, phone)
+    return _poll(runtime, phone, channel)
+
+
+def runtime_caps(channel: str) -> Capabilities:
+    """What the simulated phone lets the person do: a WhatsApp phone has buttons."""
+    if channel == WHATSAPP_CHANNEL:
+        return Capabilities(buttons=True, knows_phone=True)
+    return SMS_CAPABILITIES
+
+
+def _advance(runtime: "Runtime", phone: str, channel: str, hours: int) -> dict[str, Any]:
+    """The clock control: as if ``hours`` had passed since this phone's conversation last
+    moved. Its times go back by that much (so the 24-hour window closes, or a reminder comes
+    due), then the reminder job runs for it as it would at that hour."""
+    back = timedelta(hours=hours)
+    with runtime.sessions.begin() as session:
+        candidate_id = session.scalar(
+            select(ChannelIdentity.candidate_id).where(
+                ChannelIdentity.channel == channel, ChannelIdentity.address == phone
+            )
+        )
+        if candidate_id is None:
+            return _poll(runtime, phone, channel)
+        candidate = session.get(Candidate, candidate_id)
+        assert candidate is not None
+        candidate.last_activity_at -= back
+        candidate.created_at -= back
+        if candidate.next_reminder_at is not None:
+            candidate.next_reminder_at -= back
+        if candidate.consent_at is not None:
+            candidate.consent_at -= back
+        for message in session.scalars(select(Message).where(Message.candidate_id == candidate_id)):
+            message.created_at -= back
+        for row in session.scalars(select(Outbox).where(Outbox.candidate_id == candidate_id)):
+            row.created_at -= back
+        conversation = session.scalar(
+            select(Conversation).where(Conversation.candidate_id == candidate_id)
+        )
+        if conversation is not None:
+            conversation.updated_at -= back
+        sent = candidate.reminders_sent
+    send_reminder(runtime.engine, candidate_id, sent, now=utcnow(), courier=runtime.courier)
+    return _poll(runtime, phone, channel)
 
 
 def _new_number(runtime: "Runtime") -> str | None:
@@ -189,7 +247,8 @@ def _new_number(runtime: "Runtime") -> str | None:
             phone = f"+3363998{rng.randrange(10_000):04d}"
             taken = session.scalar(
                 select(ChannelIdentity.id).where(
-                    ChannelIdentity.channel == CHANNEL, ChannelIdentity.address == phone
+                    ChannelIdentity.channel.in_((CHANNEL, WHATSAPP_CHANNEL)),
+                    ChannelIdentity.address == phone,
                 )
             )
             if taken is None:
@@ -224,6 +283,7 @@ def simulator_routes(runtime: "Runtime") -> list[BaseRoute]:
                 phones_url=request.url_for("simulator-phones").path,
                 send_url=request.url_for("simulator-send").path,
                 poll_url=request.url_for("simulator-poll").path,
+                advance_url=request.url_for("simulator-advance").path,
             )
         )
         return HTMLResponse(html, headers=_PAGE_HEADERS)
@@ -231,12 +291,21 @@ def simulator_routes(runtime: "Runtime") -> list[BaseRoute]:
     async def new_phone(request: Request) -> JSONResponse:
         if not _same_origin(request, runtime.settings.public_url):
             return _error(403, "cross-origin request refused")
-        phone = await run_in_threadpool(_new_number, runtime)
+        try:
+            asked = await request.json() if await request.body() else {}
+        except ValueError:
+            return _error(400, "the body is not valid JSON")
+        asked = asked if isinstance(asked, dict) else {}
+        kind = "whatsapp" if asked.get("kind") == "whatsapp" else "sms"
+        # The same number on the other kind of phone: the person's SMS and WhatsApp, one draft.
+        same = asked.get("phone")
+        if same is not None and not (isinstance(same, str) and is_fictional_number(same)):
+            return _error(422, "phone must be a simulator number (+3363998xxxx)")
+        phone = same or await run_in_threadpool(_new_number, runtime)
         if phone is None:
             return _error(503, "no free fictional number: try again")
-        return JSONResponse(
-            {"phone": phone, "display": display_number(phone)}, 201, headers=_API_HEADERS
-        )
+        answer = {"phone": phone, "display": display_number(phone), "kind": kind}
+        return JSONResponse(answer, 201, headers=_API_HEADERS)
 
     async def send(request: Request) -> JSONResponse:
         if not _same_origin(request, runtime.settings.public_url):
@@ -256,8 +325,29 @@ def simulator_routes(runtime: "Runtime") -> list[BaseRoute]:
             return _error(422, "text must be a non-empty string")
         if len(text) > MAX_TEXT_LENGTH:
             return _error(422, f"text is longer than {MAX_TEXT_LENGTH} characters")
+        channel = _channel(body.get("kind"))
         async with lock_for(phone):
-            answer = await run_in_threadpool(_exchange, runtime, phone, text)
+            answer = await run_in_threadpool(_exchange, runtime, phone, text, channel)
+        return JSONResponse(answer, headers=_API_HEADERS)
+
+    async def advance(request: Request) -> JSONResponse:
+        if not _same_origin(request, runtime.settings.public_url):
+            return _error(403, "cross-origin request refused")
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return _error(415, "send JSON: {phone, kind, hours}")
+        try:
+            body = await request.json()
+        except ValueError:
+            return _error(400, "the body is not valid JSON")
+        body = body if isinstance(body, dict) else {}
+        phone, hours = body.get("phone"), body.get("hours")
+        if not isinstance(phone, str) or not is_fictional_number(phone):
+            return _error(422, "phone must be a simulator number (+3363998xxxx)")
+        if not isinstance(hours, int) or isinstance(hours, bool) or not 1 <= hours <= 24 * 30:
+            return _error(422, "hours must be a whole number from 1 to 720")
+        channel = _channel(body.get("kind"))
+        async with lock_for(phone):
+            answer = await run_in_threadpool(_advance, runtime, phone, channel, hours)
         return JSONResponse(answer, headers=_API_HEADERS)
 
     async def poll(request: Request) -> JSONResponse:
@@ -267,8 +357,9 @@ def simulator_routes(runtime: "Runtime") -> list[BaseRoute]:
         phone = request.query_params.get("phone", "")
         if not is_fictional_number(phone):
             return _error(422, "phone must be a simulator number (+3363998xxxx)")
+        channel = _channel(request.query_params.get("kind"))
         async with lock_for(phone):
-            answer = await run_in_threadpool(_poll, runtime, phone)
+            answer = await run_in_threadpool(_poll, runtime, phone, channel)
         return JSONResponse(answer, headers=_API_HEADERS)
 
     return [
@@ -276,5 +367,6 @@ def simulator_routes(runtime: "Runtime") -> list[BaseRoute]:
         Route("/simulator/api/phones", new_phone, methods=["POST"], name="simulator-phones"),
         Route("/simulator/api/send", send, methods=["POST"], name="simulator-send"),
         Route("/simulator/api/poll", poll, methods=["GET"], name="simulator-poll"),
+        Route("/simulator/api/advance", advance, methods=["POST"], name="simulator-advance"),
         Mount("/simulator/static", StaticFiles(directory=_STATIC), name="simulator-static"),
     ]

@@ -8,6 +8,10 @@
  * - Each answer says the conversation's locale and direction; a phone texting in Arabic, Dari or
  *   Pashto is laid out right to left like the candidate's own phone, while each bubble keeps
  *   dir="auto" so a message in another script still reads the right way.
+ * - A WhatsApp phone draws what WhatsApp draws: quick-reply buttons under the message, a list
+ *   behind its button, the name of the approved template a message went as. Pressing a button
+ *   sends its number, as WhatsApp's ButtonPayload does; typing still works. "+25 h" moves the
+ *   conversation's clock, so that the 24-hour window closes and reminders come due.
  */
 (function () {
   "use strict";
@@ -21,11 +25,12 @@
     phones: body.dataset.phonesUrl,
     send: body.dataset.sendUrl,
     poll: body.dataset.pollUrl,
+    advance: body.dataset.advanceUrl,
   };
   var container = document.getElementById("phones");
   var template = document.getElementById("phone-template");
   var notice = document.getElementById("notice");
-  var phones = []; // {number, display, locale, dir, messages, queue, frame}
+  var phones = []; // {number, display, kind, locale, dir, messages, queue, frame}
   var counter = 0;
 
   function load() {
@@ -42,6 +47,7 @@
       return {
         number: phone.number,
         display: phone.display,
+        kind: phone.kind,
         locale: phone.locale,
         dir: phone.dir,
         messages: phone.messages.slice(-MAX_KEPT),
@@ -91,6 +97,62 @@
     return message.encoding + " · " + message.segments + " SMS";
   }
 
+  function isWhatsApp(phone) {
+    return phone.kind === "whatsapp";
+  }
+
+  // What WhatsApp shows under a message: its template's name, or that it is a WhatsApp message.
+  function whatsappLabel(message) {
+    if (message.template) {
+      return "WhatsApp · modèle approuvé « " + message.template + " »";
+    }
+    return "WhatsApp";
+  }
+
+  function choiceButton(phone, option, className) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = className;
+    button.dir = "auto";
+    button.textContent = option.title;
+    button.addEventListener("click", function () {
+      send(phone, option.id, option.title);
+    });
+    return button;
+  }
+
+  // Quick replies as a row of buttons; a list behind one button that opens its rows.
+  function interactive(phone, message) {
+    var box = document.createElement("div");
+    var choices = message.interactive;
+    box.className = "choices " + choices.kind;
+    if (choices.kind === "buttons") {
+      choices.options.forEach(function (option) {
+        box.appendChild(choiceButton(phone, option, "quick-reply"));
+      });
+      return box;
+    }
+    var opener = document.createElement("button");
+    opener.type = "button";
+    opener.className = "list-opener";
+    opener.dir = "auto";
+    opener.textContent = "☰ " + choices.button;
+    opener.setAttribute("aria-expanded", "false");
+    var rows = document.createElement("div");
+    rows.className = "list-rows";
+    rows.hidden = true;
+    choices.options.forEach(function (option) {
+      rows.appendChild(choiceButton(phone, option, "list-row"));
+    });
+    opener.addEventListener("click", function () {
+      rows.hidden = !rows.hidden;
+      opener.setAttribute("aria-expanded", rows.hidden ? "false" : "true");
+    });
+    box.appendChild(opener);
+    box.appendChild(rows);
+    return box;
+  }
+
   // The thread and the input box follow the conversation's language: "fa_AF" → lang="fa-AF".
   function layout(phone) {
     var dir = phone.dir === "rtl" ? "rtl" : "ltr";
@@ -124,13 +186,25 @@
     if (message.step) {
       item.dataset.step = message.step;
     }
+    if (message.from === "clock") {
+      item.className = "message clock";
+      item.appendChild(note("meta", message.text));
+      var clockThread = phone.frame.querySelector(".thread");
+      clockThread.appendChild(item);
+      return item;
+    }
     var text = document.createElement("p");
     text.className = "bubble";
     text.dir = "auto";
-    text.textContent = message.text;
+    // On WhatsApp the buttons carry the choices: the text shows the question without numbers.
+    text.textContent =
+      message.interactive && message.interactive.body ? message.interactive.body : message.text;
     item.appendChild(text);
+    if (message.from === "bot" && message.interactive) {
+      item.appendChild(interactive(phone, message));
+    }
     if (message.from === "bot") {
-      item.appendChild(note("meta", segmentsLabel(message)));
+      item.appendChild(note("meta", isWhatsApp(phone) ? whatsappLabel(message) : segmentsLabel(message)));
     } else if (message.failed) {
       markFailed(item, message.failed);
     }
@@ -155,6 +229,8 @@
         step: received.step,
         encoding: received.encoding,
         segments: received.segments,
+        interactive: received.interactive || null,
+        template: received.template || null,
       };
       phone.messages.push(message);
       bubble(phone, message);
@@ -166,7 +242,8 @@
 
   function poll(phone) {
     return enqueue(phone, function () {
-      return request("GET", urls.poll + "?phone=" + encodeURIComponent(phone.number)).then(
+      var query = "?phone=" + encodeURIComponent(phone.number) + "&kind=" + phone.kind;
+      return request("GET", urls.poll + query).then(
         function (data) {
           receive(phone, data);
         }
@@ -174,8 +251,10 @@
     });
   }
 
-  function send(phone, text) {
-    var message = { from: "me", text: text };
+  // ``shown`` is what the person's own bubble says (a button's title) when it differs from
+  // what is sent (the button's number).
+  function send(phone, text, shown) {
+    var message = { from: "me", text: shown || text };
     phone.messages.push(message);
     var item = bubble(phone, message);
     save();
@@ -183,7 +262,7 @@
     button.disabled = true;
     item.classList.add("pending");
     return enqueue(phone, function () {
-      return request("POST", urls.send, { phone: phone.number, text: text });
+      return request("POST", urls.send, { phone: phone.number, text: text, kind: phone.kind });
     })
       .then(function (data) {
         receive(phone, data);
@@ -199,14 +278,54 @@
       });
   }
 
+  function advance(phone, hours) {
+    var message = { from: "clock", text: "⏩ " + hours + " h plus tard…" };
+    phone.messages.push(message);
+    bubble(phone, message);
+    save();
+    return enqueue(phone, function () {
+      return request("POST", urls.advance, {
+        phone: phone.number,
+        kind: phone.kind,
+        hours: hours,
+      });
+    })
+      .then(function (data) {
+        receive(phone, data);
+      })
+      .catch(function (error) {
+        say("Impossible d'avancer l'horloge : " + error.message);
+      });
+  }
+
   function mount(phone) {
     counter += 1;
     var frame = template.content.firstElementChild.cloneNode(true);
     phone.frame = frame;
     phone.queue = Promise.resolve();
     frame.dataset.phone = phone.number;
-    frame.setAttribute("aria-label", "Téléphone " + phone.display);
+    frame.dataset.kind = phone.kind;
+    if (isWhatsApp(phone)) {
+      frame.classList.add("whatsapp");
+      frame.querySelector("label").textContent = "Votre message WhatsApp";
+      frame.querySelector("textarea").placeholder = "Écrire un message…\u200e";
+    }
+    var kindLabel = isWhatsApp(phone) ? "WhatsApp " : "";
+    frame.setAttribute("aria-label", "Téléphone " + kindLabel + phone.display);
     frame.querySelector(".number-value").textContent = phone.display;
+    if (isWhatsApp(phone)) {
+      frame.querySelector(".number-label").textContent = "WhatsApp";
+    }
+    var clock = frame.querySelector(".advance");
+    clock.setAttribute("aria-label", "Avancer l'horloge de 25 heures (" + phone.display + ")");
+    clock.addEventListener("click", function () {
+      advance(phone, 25);
+    });
+    var other = frame.querySelector(".other-kind");
+    other.textContent = isWhatsApp(phone) ? "Même numéro par SMS" : "Même numéro sur WhatsApp";
+    other.addEventListener("click", function () {
+      addPhone(isWhatsApp(phone) ? "sms" : "whatsapp", phone.number);
+    });
 
     var field = frame.querySelector("textarea");
     var label = frame.querySelector("label");
@@ -251,13 +370,18 @@
     return frame;
   }
 
-  function addPhone() {
+  function addPhone(kind, number) {
     say("");
-    return request("POST", urls.phones, {})
+    var asked = { kind: kind === "whatsapp" ? "whatsapp" : "sms" };
+    if (number) {
+      asked.phone = number;
+    }
+    return request("POST", urls.phones, asked)
       .then(function (data) {
         var phone = {
           number: data.phone,
           display: data.display,
+          kind: data.kind === "whatsapp" ? "whatsapp" : "sms",
           locale: null,
           dir: "ltr",
           messages: [],
@@ -279,6 +403,7 @@
       var phone = {
         number: saved.number,
         display: String(saved.display || saved.number),
+        kind: saved.kind === "whatsapp" ? "whatsapp" : "sms",
         locale: typeof saved.locale === "string" ? saved.locale : null,
         dir: saved.dir === "rtl" ? "rtl" : "ltr",
         messages: Array.isArray(saved.messages) ? saved.messages : [],
@@ -290,9 +415,14 @@
       });
     });
     if (!phones.length) {
-      addPhone();
+      addPhone("sms");
     }
-    document.getElementById("new-phone").addEventListener("click", addPhone);
+    document.getElementById("new-phone").addEventListener("click", function () {
+      addPhone("sms");
+    });
+    document.getElementById("new-whatsapp").addEventListener("click", function () {
+      addPhone("whatsapp");
+    });
     // Messages queued by others (a coach's words) show up without a reload.
     setInterval(function () {
       if (document.visibilityState === "visible") {
