@@ -28,12 +28,13 @@ import random
 import re
 import uuid
 import weakref
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
@@ -44,7 +45,7 @@ from bot.channels.contract import Inbound
 from bot.channels.text import measure
 from bot.delivery.outbox import take_pending
 from bot.i18n import text_direction
-from bot.jobs.reminders import send_reminder
+from bot.jobs.reminders import CLOSES, DELAYS, OPENS, PARIS, due_at, send_reminder
 from bot.web.templates import templates
 from conversations.events import SMS_CAPABILITIES, Capabilities, TextReceived
 from storage import Candidate, ChannelIdentity, Conversation, Message, Outbox, utcnow
@@ -207,8 +208,10 @@ def runtime_caps(channel: str) -> Capabilities:
 def _advance(runtime: "Runtime", phone: str, channel: str, hours: int) -> dict[str, Any]:
     """The clock control: as if ``hours`` had passed since this phone's conversation last
     moved. Its times go back by that much (so the 24-hour window closes, or a reminder comes
-    due), then the reminder job runs for it as it would at that hour."""
-    back = timedelta(hours=hours)
+    due), then the reminder job runs for it. Reminders go only from 9:00 to 19:00 in Paris: when
+    the hours passed reach a reminder's day but not yet its hour, the clock goes on to that hour,
+    and the phone's thread says so."""
+    now = utcnow()
     with runtime.sessions.begin() as session:
         candidate_id = session.scalar(
             select(ChannelIdentity.candidate_id).where(
@@ -219,24 +222,52 @@ def _advance(runtime: "Runtime", phone: str, channel: str, hours: int) -> dict[s
             return _poll(runtime, phone, channel)
         candidate = session.get(Candidate, candidate_id)
         assert candidate is not None
-        candidate.last_activity_at -= back
-        candidate.created_at -= back
-        if candidate.next_reminder_at is not None:
-            candidate.next_reminder_at -= back
-        if candidate.consent_at is not None:
-            candidate.consent_at -= back
-        for message in session.scalars(select(Message).where(Message.candidate_id == candidate_id)):
-            message.created_at -= back
-        for row in session.scalars(select(Outbox).where(Outbox.candidate_id == candidate_id)):
-            row.created_at -= back
-        conversation = session.scalar(
-            select(Conversation).where(Conversation.candidate_id == candidate_id)
-        )
-        if conversation is not None:
-            conversation.updated_at -= back
+        back = timedelta(hours=hours)
         sent = candidate.reminders_sent
-    send_reminder(runtime.engine, candidate_id, sent, now=utcnow(), courier=runtime.courier)
-    return _poll(runtime, phone, channel)
+        due = due_at(candidate.last_activity_at - back, sent)
+        if sent < len(DELAYS) and due is not None and due > now:
+            unrounded = candidate.last_activity_at - back + DELAYS[sent]
+            if unrounded <= now:
+                # Due today or tonight, out of the sending hours: on to the next sending hour,
+                # which is the same as putting the day due within the last hours that were.
+                back += unrounded - _last_sending_moment(now)
+        _shift(session, candidate_id, back)
+    send_reminder(runtime.engine, candidate_id, sent, now=now, courier=runtime.courier)
+    answer = _poll(runtime, phone, channel)
+    answer["advanced_hours"] = round(back.total_seconds() / 3600, 1)
+    return answer
+
+
+def _last_sending_moment(now: datetime) -> datetime:
+    """The latest moment, ``now`` or before, within the reminders' sending hours."""
+    local = now.astimezone(PARIS)
+    if OPENS <= local.time() < CLOSES:
+        return now
+    closing = datetime.combine(local.date(), CLOSES, tzinfo=PARIS) - timedelta(minutes=1)
+    if local.time() < OPENS:
+        closing -= timedelta(days=1)
+    return closing.astimezone(now.tzinfo)
+
+
+def _shift(session: Session, candidate_id: str, back: timedelta) -> None:
+    """Every time of this candidate's conversation, ``back`` earlier."""
+    candidate = session.get(Candidate, candidate_id)
+    assert candidate is not None
+    candidate.last_activity_at -= back
+    candidate.created_at -= back
+    if candidate.consent_at is not None:
+        candidate.consent_at -= back
+    if candidate.next_reminder_at is not None:
+        candidate.next_reminder_at = due_at(candidate.last_activity_at, candidate.reminders_sent)
+    for message in session.scalars(select(Message).where(Message.candidate_id == candidate_id)):
+        message.created_at -= back
+    for row in session.scalars(select(Outbox).where(Outbox.candidate_id == candidate_id)):
+        row.created_at -= back
+    conversation = session.scalar(
+        select(Conversation).where(Conversation.candidate_id == candidate_id)
+    )
+    if conversation is not None:
+        conversation.updated_at -= back
 
 
 def _new_number(runtime: "Runtime") -> str | None:

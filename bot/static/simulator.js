@@ -291,6 +291,15 @@
       });
     })
       .then(function (data) {
+        if (data.advanced_hours && data.advanced_hours > hours) {
+          var later = {
+            from: "clock",
+            text: "⏩ … et jusqu'à l'heure d'envoi des rappels (9 h – 19 h) : "
+              + data.advanced_hours + " h en tout",
+          };
+          phone.messages.push(later);
+          bubble(phone, later);
+        }
         receive(phone, data);
       })
       .catch(function (error) {
