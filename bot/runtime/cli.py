@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     http.add_argument("--concurrency", type=int, default=16)
     http.add_argument("--phones", type=int, default=400, help="distinct simulated senders")
     http.add_argument("--json", type=Path, help="write the figures to this file")
+    http.add_argument(
+        "--channel", choices=("sms", "whatsapp"), default="sms", help="whose webhook is driven"
+    )
     scale = bench_commands.add_parser(
         "scale", help="the HTTP path on PostgreSQL with several processes, vs python-telegram-bot"
     )
@@ -189,7 +192,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.bench.http import run_http_bench
 
         report = run_http_bench(
-            messages=args.messages, concurrency=args.concurrency, phones=args.phones
+            messages=args.messages,
+            concurrency=args.concurrency,
+            phones=args.phones,
+            channel=args.channel,
         )
         if args.json:
             args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -9,22 +9,23 @@ unless it is a command (STOP, HELP… are always heard).
 
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from bot.channels.contract import Inbound
 from bot.conversation.service import Diverted
 from bot.conversation.statements import Loaded
 from bot.delivery.courier import WAITING_ANSWER
-from bot.delivery.rows import HELD, release_held
+from bot.delivery.rows import release_held
 from conversations.events import TextReceived
 from conversations.parsing.commands import parse_command
 from conversations.questions import Flow
 from conversations.state import State
-from storage import tables
 
 __all__ = ["WindowIntercept"]
 
-_outbox = tables.outbox
+_HELD = "SELECT last_error FROM outbox WHERE channel = {0} AND address = {0} AND status = 'held'"
+_HELD_SQLITE = _HELD.format("?")
+_HELD_PG = _HELD.format("%s")
 
 
 class WindowIntercept:
@@ -34,17 +35,14 @@ class WindowIntercept:
     def __call__(
         self, connection: Connection, inbound: Inbound, row: Loaded, state: State, now: datetime
     ) -> Inbound | Diverted:
-        reasons = (
-            connection.execute(
-                select(_outbox.c.last_error).where(
-                    _outbox.c.channel == inbound.channel,
-                    _outbox.c.address == inbound.address,
-                    _outbox.c.status == HELD,
-                )
-            )
-            .scalars()
-            .all()
-        )
+        # Every message of the channel asks this: plain SQL on the driver, as the service's own
+        # statements (bot/conversation/statements.py), since building and compiling a Core
+        # query cost more than the rest of the intercept. The outbox's (channel, address,
+        # status) index answers it.
+        sql = _HELD_PG if connection.dialect.name == "postgresql" else _HELD_SQLITE
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(sql, (inbound.channel, inbound.address))
+        reasons = [found[0] for found in cursor.fetchall()]
         if not reasons:
             return inbound
         release_held(connection, inbound.channel, inbound.address, now=now)
