@@ -18,7 +18,7 @@ import warnings
 from datetime import datetime
 
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import Connection, delete, insert
+from sqlalchemy import Connection, Engine, delete, insert, select
 
 from bot.channels.contract import IncomingMedia
 from conversations.state import State
@@ -29,6 +29,7 @@ __all__ = [
     "MAX_PIXELS",
     "MAX_SIDE",
     "UnusablePhotoError",
+    "current_step",
     "keep_media",
     "prepare_photo",
     "voice_note",
@@ -41,6 +42,8 @@ _FORMATS = frozenset({"JPEG", "PNG", "WEBP", "MPO"})  # MPO: what some phones ca
 _JPEG_QUALITY = 85
 
 _media = tables.media
+_conversations = tables.conversations
+_identities = tables.channel_identities
 
 
 class UnusablePhotoError(ValueError):
@@ -115,3 +118,18 @@ def keep_media(
         )
     )
     return True
+
+
+def current_step(engine: Engine, channels: tuple[str, ...], address: str) -> str | None:
+    """Where the conversation of this address stands, on the first of ``channels`` that knows
+    it, read without a transaction of its own: a channel asks it before fetching a photo (only
+    the photo question's is downloaded)."""
+    with engine.connect() as connection:
+        state = connection.execute(
+            select(_conversations.c.state)
+            .join(_identities, _identities.c.candidate_id == _conversations.c.candidate_id)
+            .where(_identities.c.channel.in_(channels), _identities.c.address == address)
+            .order_by(_identities.c.created_at)
+            .limit(1)
+        ).scalar()
+    return state.get("step") if isinstance(state, dict) else None

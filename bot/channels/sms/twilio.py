@@ -15,7 +15,6 @@ Rules of this module:
 
 import logging
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -33,10 +32,17 @@ from bot.channels.twilio.rest import (
     unreachable,
 )
 from bot.channels.twilio.rest import public_url_warning as _url_warning
-from bot.channels.twilio.webhooks import SID, STATUS_PATH, SignedWebhooks, TwilioForm, status_route
+from bot.channels.twilio.webhooks import (
+    SID,
+    STATUS_PATH,
+    SignedWebhooks,
+    TwilioForm,
+    e164,
+    media_count,
+    status_route,
+)
 from bot.runtime.settings import Settings
 from conversations.events import Event, MediaReceived, TextReceived
-from conversations.parsing.phones import to_e164
 
 if TYPE_CHECKING:  # the runtime builds the channels: only its type is needed here
     from bot.runtime.root import Runtime
@@ -104,7 +110,7 @@ def to_inbound(form: Mapping[str, str]) -> Inbound:
     if sid is not None and not SID.fullmatch(sid):
         raise ValueError("the MessageSid is not a Twilio id")
     body = form.get("Body", "")
-    media = _count(form.get("NumMedia"))
+    media = media_count(form.get("NumMedia"))
     event: Event
     if media and not body.strip():
         kind = form.get("MediaContentType0", "").partition("/")[0].strip().lower()
@@ -114,26 +120,13 @@ def to_inbound(form: Mapping[str, str]) -> Inbound:
             log.debug("an SMS came with %d media: the text is kept, the media left aside", media)
         event = TextReceived(body)
     # "whatsapp:+33…" and other channel addresses stay whole: a reply must go back the same way.
-    address = sender if ":" in sender else _e164(sender)
+    address = sender if ":" in sender else e164(sender)
     return Inbound(
         channel=CHANNEL,
         address=address,
         event=event,
         external_id=sid,
     )
-
-
-@lru_cache(maxsize=4096)
-def _e164(sender: str) -> str:
-    # Parsing a number costs more than the rest of the request; the same people write again.
-    return to_e164(sender) or sender
-
-
-def _count(value: str | None) -> int:
-    try:
-        return max(int(value or 0), 0)
-    except ValueError:
-        return 0
 
 
 def twilio_routes(runtime: "Runtime") -> list[BaseRoute]:

@@ -22,7 +22,6 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -41,11 +40,16 @@ from bot.channels.telegram.updates import (
     telegram_enabled,
     to_inbound,
 )
-from bot.conversation.media import MAX_PHOTO_BYTES, UnusablePhotoError, prepare_photo, voice_note
+from bot.conversation.media import (
+    MAX_PHOTO_BYTES,
+    UnusablePhotoError,
+    current_step,
+    prepare_photo,
+    voice_note,
+)
 from bot.runtime.settings import Settings
 from bot.web.request_body import read_limited_body
 from conversations.events import MediaReceived, PhotoReceived
-from storage import tables
 
 if TYPE_CHECKING:  # the runtime builds the channels: only its type is needed here
     from bot.runtime.root import Runtime
@@ -99,7 +103,7 @@ async def _with_file(runtime: "Runtime", received: Received) -> Inbound:
             return inbound
         media = voice_note(data, fetch.content_type)
         return replace(inbound, event=MediaReceived("voice", caps), media=media)
-    step = await run_in_threadpool(_current_step, runtime.engine, inbound.address)
+    step = await run_in_threadpool(current_step, runtime.engine, (CHANNEL,), inbound.address)
     if step != _PHOTO_STEP:
         return inbound  # not asked for: not downloaded, not kept; the engine says so kindly
     data = await _fetch(runtime.settings, fetch, MAX_PHOTO_BYTES)
@@ -130,21 +134,6 @@ async def _fetch(settings: Settings, fetch: FileToFetch, limit: int) -> bytes | 
     except (TelegramError, OSError) as error:
         raise FileFetchError(type(error).__name__) from None
     return data if len(data) <= limit else None
-
-
-_conversations = tables.conversations
-_identities = tables.channel_identities
-
-
-def _current_step(engine: Engine, address: str) -> str | None:
-    """Where the chat's conversation stands, read without a transaction of its own."""
-    with engine.connect() as connection:
-        state = connection.execute(
-            select(_conversations.c.state)
-            .join(_identities, _identities.c.candidate_id == _conversations.c.candidate_id)
-            .where(_identities.c.channel == CHANNEL, _identities.c.address == address)
-        ).scalar()
-    return state.get("step") if isinstance(state, dict) else None
 
 
 def telegram_routes(runtime: "Runtime") -> list[BaseRoute]:

@@ -11,6 +11,7 @@ import hmac
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
@@ -24,12 +25,21 @@ from bot.channels.twilio.rest import UNSUBSCRIBED_ERROR
 from bot.delivery.rows import record_delivery_status
 from bot.runtime.settings import Settings
 from bot.web.request_body import FORM_TYPE, media_type, read_limited_body
+from conversations.parsing.phones import to_e164
 from storage import utcnow
 
 if TYPE_CHECKING:  # the runtime builds the channels: only its type is needed here
     from bot.runtime.root import Runtime
 
-__all__ = ["SID", "STATUS_PATH", "SignedWebhooks", "TwilioForm", "status_route"]
+__all__ = [
+    "SID",
+    "STATUS_PATH",
+    "SignedWebhooks",
+    "TwilioForm",
+    "e164",
+    "media_count",
+    "status_route",
+]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +49,23 @@ _MAX_FORM_BYTES = 64 * 1024
 # Twilio ids are two letters and 32 hex digits (SM…, MM…, CA…); error codes are numbers.
 SID = re.compile(r"[A-Za-z0-9]{2,64}")
 _ERROR_CODE = re.compile(r"[0-9A-Za-z]{1,16}")
+
+
+@lru_cache(maxsize=4096)
+def e164(number: str) -> str:
+    """A sender in E.164 form, as it came when it is not a phone number (a short code).
+
+    Cached: parsing a number costs more than the rest of the request, and the same people write
+    again. The same person must be found whatever form Twilio gives, by SMS or WhatsApp."""
+    return to_e164(number) or number
+
+
+def media_count(value: str | None) -> int:
+    """A form's ``NumMedia``; 0 when it is missing or not a number."""
+    try:
+        return max(int(value or 0), 0)
+    except ValueError:
+        return 0
 
 
 class TwilioForm(dict[str, str]):

@@ -25,11 +25,10 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -45,12 +44,17 @@ from bot.channels.twilio.rest import (
     rest_client,
     unreachable,
 )
-from bot.channels.twilio.webhooks import SID, SignedWebhooks
-from bot.conversation.media import MAX_PHOTO_BYTES, UnusablePhotoError, prepare_photo, voice_note
+from bot.channels.twilio.webhooks import SID, SignedWebhooks, e164, media_count
+from bot.conversation.media import (
+    MAX_PHOTO_BYTES,
+    UnusablePhotoError,
+    current_step,
+    prepare_photo,
+    voice_note,
+)
 from bot.delivery.rows import record_delivery_status
 from bot.runtime.settings import Settings
 from conversations.events import Capabilities, Event, MediaReceived, PhotoReceived, TextReceived
-from conversations.parsing.phones import to_e164
 from storage import tables
 
 if TYPE_CHECKING:  # the runtime builds the channels: only its type is needed here
@@ -90,6 +94,7 @@ UNREACHABLE_ERRORS = frozenset({"63003", "63024"})
 RATE_ERROR = "63018"
 _RATE_WAIT = timedelta(seconds=30)
 _PREFIX = "whatsapp:"
+SMS_CHANNEL = "sms"
 _MAX_ADDRESS = 128
 _MAX_VOICE_BYTES = 16 * 1024 * 1024  # WhatsApp's own limit on audio
 _PHOTO_STEP = "photo"
@@ -114,11 +119,6 @@ class MediaToFetch:
     content_type: str
 
 
-@lru_cache(maxsize=4096)
-def _e164(number: str) -> str:
-    return to_e164(number) or number
-
-
 def to_inbound(form: Mapping[str, str]) -> tuple[Inbound, MediaToFetch | None]:
     """The ``Inbound`` of a Twilio WhatsApp webhook form, and the file to fetch with it.
 
@@ -140,7 +140,7 @@ def to_inbound(form: Mapping[str, str]) -> tuple[Inbound, MediaToFetch | None]:
     body = pressed if pressed.isdigit() else form.get("Body", "")
     event: Event = TextReceived(body, caps)
     fetch: MediaToFetch | None = None
-    if _count(form.get("NumMedia")) and not body.strip():
+    if media_count(form.get("NumMedia")) and not body.strip():
         content_type = form.get("MediaContentType0", "").strip().lower()
         kind = content_type.partition("/")[0] or "media"
         url = form.get("MediaUrl0", "")
@@ -150,14 +150,7 @@ def to_inbound(form: Mapping[str, str]) -> tuple[Inbound, MediaToFetch | None]:
         elif kind == "audio" and url:
             event = MediaReceived("voice", caps)
             fetch = MediaToFetch("voice", url, content_type)
-    return Inbound(channel=CHANNEL, address=_e164(number), event=event, external_id=sid), fetch
-
-
-def _count(value: str | None) -> int:
-    try:
-        return max(int(value or 0), 0)
-    except ValueError:
-        return 0
+    return Inbound(channel=CHANNEL, address=e164(number), event=event, external_id=sid), fetch
 
 
 class MediaFetchError(RuntimeError):
@@ -194,20 +187,6 @@ def _fetch_media(settings: Settings, url: str, limit: int) -> bytes | None:
     return bytes(data)
 
 
-_conversations = tables.conversations
-_identities = tables.channel_identities
-
-
-def _current_step(engine: Engine, address: str) -> str | None:
-    with engine.connect() as connection:
-        state = connection.execute(
-            select(_conversations.c.state)
-            .join(_identities, _identities.c.candidate_id == _conversations.c.candidate_id)
-            .where(_identities.c.channel.in_((CHANNEL, "sms")), _identities.c.address == address)
-        ).scalar()
-    return state.get("step") if isinstance(state, dict) else None
-
-
 async def _with_media(runtime: "Runtime", inbound: Inbound, fetch: MediaToFetch | None) -> Inbound:
     if fetch is None:
         return inbound
@@ -217,7 +196,9 @@ async def _with_media(runtime: "Runtime", inbound: Inbound, fetch: MediaToFetch 
         if data is None:
             return inbound
         return replace(inbound, media=voice_note(data, fetch.content_type))
-    step = await run_in_threadpool(_current_step, runtime.engine, inbound.address)
+    # Before its first WhatsApp message, a person who started by SMS is known by SMS only.
+    channels = (CHANNEL, SMS_CHANNEL)
+    step = await run_in_threadpool(current_step, runtime.engine, channels, inbound.address)
     if step != _PHOTO_STEP:
         return inbound  # not asked for: not downloaded; the engine says so kindly
     data = await run_in_threadpool(_fetch_media, settings, fetch.url, MAX_PHOTO_BYTES)
