@@ -152,3 +152,15 @@ def test_the_templates_command_fails_when_whatsapp_is_on_without_approved_templa
     uk = next(r for r in requests if r["friendly_name"] == "tremplin_reminder_named_uk")
     assert uk["language"] == "uk" and uk["variables"] == {"1": "first_name"}
     assert any("twilio/quick-reply" in r["types"] for r in requests)
+
+
+def test_a_question_longer_than_a_content_variable_goes_as_numbered_text() -> None:
+    """Twilio takes at most 255 characters in a Content variable: the consent question, long in
+    some languages, must not be refused by Twilio for being a button's body."""
+    long_question = Say(Msg("ask_consent"), step="consent", choices=(Raw("Oui"), Raw("Non")))
+    for locale in ("fr", "en", "ar", "fa_AF", "ps", "uk", "ti"):
+        for message in render_whatsapp([long_question], locale):
+            interactive = (message.payload or {}).get("interactive")
+            if interactive is not None:
+                assert len(interactive["body"]) <= 255
+                assert all(len(o["title"]) <= 24 for o in interactive["options"])

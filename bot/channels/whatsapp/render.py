@@ -4,7 +4,8 @@ Rules of this module:
 
 - The short messages before a question ride in the same WhatsApp message as the question, and a
   question ends its message (as on Telegram), except before buttons or a list: those carry the
-  question alone, and what came before goes just ahead of it as text.
+  question alone (at most 255 characters: a Content variable's limit), and what came before goes
+  just ahead of it as text.
 - Nothing is cut into SMS segments. A message longer than WhatsApp's 1,600 characters is split
   between paragraphs, else lines, else words (bot/channels/text.py's one splitter).
 - A choice question of at most three short choices becomes quick-reply buttons; of at most ten,
@@ -40,7 +41,9 @@ __all__ = [
 
 MAX_BODY = 1600
 """WhatsApp's limit on a message body through Twilio."""
-MAX_INTERACTIVE_BODY = 1024
+MAX_INTERACTIVE_BODY = 255
+"""The question rides in a Content template's variable, and Twilio takes at most 255 characters
+in one (the template's own body could hold 1,024): a longer question goes as numbered text."""
 MAX_BUTTONS = 3
 MAX_BUTTON_TITLE = 20
 MAX_LIST_ROWS = 10
