@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bot.coach.review import READS_IN
 from bot.delivery.courier import WAITING_ANSWER
 from conversations.vocabulary.lists import LOCALE_NAMES
 from storage import ChannelIdentity, Message, Outbox
@@ -47,8 +48,12 @@ class DeliveryProblem:
     why: str
 
 
+_FRENCH_NAMES = {"fr": "français", "en": "anglais", **READS_IN}
+
+
 def _language(locale: str) -> str:
-    return LOCALE_NAMES.get(locale, locale)
+    """A conversation language as the coach reads it, in French."""
+    return _FRENCH_NAMES.get(locale, LOCALE_NAMES.get(locale, locale))
 
 
 def in_words(reason: str | None) -> str:
