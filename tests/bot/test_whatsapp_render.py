@@ -164,3 +164,11 @@ def test_a_question_longer_than_a_content_variable_goes_as_numbered_text() -> No
             if interactive is not None:
                 assert len(interactive["body"]) <= 255
                 assert all(len(o["title"]) <= 24 for o in interactive["options"])
+
+
+def test_before_a_language_is_chosen_the_list_button_speaks_french_and_english() -> None:
+    menu = _language_menu("ar", "fa_AF", "ps", "fr", "en")
+    (before,) = render_whatsapp([menu], None)
+    (after,) = render_whatsapp([menu], "fa_AF")
+    assert (before.payload or {})["interactive"]["button"] == "Choisir / Choose"
+    assert (after.payload or {})["interactive"]["button"] == "انتخاب"

@@ -77,7 +77,16 @@ def split_body(text: str, limit: int = MAX_BODY) -> list[str]:
     return parts
 
 
-def _interactive(say: Say, r: Renderer, body: str) -> dict[str, Any] | None:
+def _list_button(r: Renderer | None) -> str:
+    """The list's button in the conversation's language; before one is chosen (``None``), in
+    French and English, as the language menu itself speaks ("Choisir / Choose")."""
+    if r is None:
+        labels = [renderer(code).message(Msg("whatsapp_list_button")) for code in ("fr", "en")]
+        return clean_label(" / ".join(labels))[:MAX_BUTTON_TITLE]
+    return clean_label(r.message(Msg("whatsapp_list_button")))[:MAX_BUTTON_TITLE]
+
+
+def _interactive(say: Say, r: Renderer, body: str, *, chosen: bool = True) -> dict[str, Any] | None:
     """Buttons or a list for a choice question, or None when numbered text must do."""
     choices = [RenderedChoice(c.number, clean_label(c.label)) for c in r.choices(say)]
     if not choices or len(body) > MAX_INTERACTIVE_BODY or any(not c.label for c in choices):
@@ -86,15 +95,17 @@ def _interactive(say: Say, r: Renderer, body: str) -> dict[str, Any] | None:
     if len(choices) <= MAX_BUTTONS and all(len(c.label) <= MAX_BUTTON_TITLE for c in choices):
         return {"kind": "buttons", "body": body, "options": options}
     if len(choices) <= MAX_LIST_ROWS and all(len(c.label) <= MAX_ROW_TITLE for c in choices):
-        button = clean_label(r.message(Msg("whatsapp_list_button")))[:MAX_BUTTON_TITLE]
+        button = _list_button(r if chosen else None)
         return {"kind": "list", "body": body, "button": button, "options": options}
     return None
 
 
-def _messages(before: list[str], say: Say | None, r: Renderer) -> Iterator[Outgoing]:
+def _messages(
+    before: list[str], say: Say | None, r: Renderer, *, chosen: bool = True
+) -> Iterator[Outgoing]:
     interactive = None
     if say is not None:
-        interactive = _interactive(say, r, r.message(say.text))
+        interactive = _interactive(say, r, r.message(say.text), chosen=chosen)
     if interactive is not None:
         # Buttons carry the question alone: what came before goes just ahead of it, as text (a
         # Content template's variable is best kept to one short line).
@@ -141,7 +152,7 @@ def render_whatsapp(outputs: list[Output], locale: str | None) -> list[Outgoing]
             waiting.append(_summary(output, r))
         elif isinstance(output, Say):
             if output.step is not None or output.choices:
-                messages.extend(_messages(waiting, output, r))
+                messages.extend(_messages(waiting, output, r, chosen=locale is not None))
                 waiting = []
             else:
                 waiting.append(r.message(output.text))
