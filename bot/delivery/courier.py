@@ -72,10 +72,6 @@ class Courier:
     def __init__(self, ways: Mapping[str, ChannelWay]) -> None:
         self.ways = dict(ways)
 
-    @property
-    def renderers(self) -> dict[str, Render]:
-        return {name: way.render for name, way in self.ways.items()}
-
     # Outside a turn ----------------------------------------------------------------------------
     def queue(
         self,
