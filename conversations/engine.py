@@ -17,7 +17,15 @@ from datetime import datetime
 
 from conversations.actions import ask_menu, erase, run_command
 from conversations.answers import choice_label_sets
-from conversations.events import ContactShared, Event, MediaReceived, PhotoReceived, TextReceived
+from conversations.events import (
+    ContactShared,
+    Event,
+    MediaReceived,
+    PhotoReceived,
+    Repeated,
+    Resumed,
+    TextReceived,
+)
 from conversations.outputs import InviteCodeGiven, Output
 from conversations.parsing.choices import parse_choice, parse_yes_no
 from conversations.parsing.codes import code_in_text
@@ -106,6 +114,12 @@ def _handle(turn: Turn, event: Event, idle_hours: float) -> None:
         return
     if state.step == "start":
         _begin(turn, text)
+        return
+    if isinstance(event, Resumed):
+        _welcome_back(turn, named=True)
+        return
+    if isinstance(event, Repeated):
+        turn.ask()
         return
     if state.step == "declined":
         turn.say("consent_again")
@@ -204,11 +218,19 @@ def _narrowed_menu(text: str, locales: tuple[str, ...]) -> list[str] | None:
     return narrowed + [locale for locale in ("fr", "en") if locale in locales]
 
 
-def _welcome_back(turn: Turn) -> None:
+def _welcome_back(turn: Turn, *, named: bool = False) -> None:
+    """Where the person stands, after a pause. ``named``: they called (a phone call starts with
+    no word of theirs), so the greeting says their first name when it is known."""
     state = turn.state
     state.paused = False
+    first_name = state.person.get("first_name") if named else None
+    if first_name:
+        turn.say("hello_named", first_name=first_name)
     if state.step == "checkpoint":
         turn.start_part(state.checkpoint_part + 1)
+        return
+    if named and state.step in ("language", "consent", "submitted"):
+        turn.ask()  # nothing begun yet, or nothing left to do: the question (or the state) only
         return
     question = turn.question
     part = question.part if question is not None else state.checkpoint_part

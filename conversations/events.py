@@ -14,6 +14,8 @@ __all__ = [
     "Invitations",
     "MediaReceived",
     "PhotoReceived",
+    "Repeated",
+    "Resumed",
     "TextReceived",
 ]
 
@@ -68,4 +70,20 @@ class MediaReceived:
     caps: Capabilities = field(default=SMS_CAPABILITIES)
 
 
-Event = TextReceived | ContactShared | PhotoReceived | MediaReceived
+@dataclass(frozen=True, slots=True)
+class Resumed:
+    """The person opened the conversation again without a word yet: a phone call began. The
+    engine greets them (by first name when it knows it) and asks where they stand, or opens
+    with the language menu for someone new. Nothing about the draft changes."""
+
+    caps: Capabilities = field(default=SMS_CAPABILITIES)
+
+
+@dataclass(frozen=True, slots=True)
+class Repeated:
+    """The person asked to hear the current question again (a call's ``#`` key)."""
+
+    caps: Capabilities = field(default=SMS_CAPABILITIES)
+
+
+Event = TextReceived | ContactShared | PhotoReceived | MediaReceived | Resumed | Repeated

@@ -41,6 +41,7 @@ MESSAGES: dict[str, str] = {
     "part_start": N_("Partie {part} sur 6 : {title}"),
     "checkpoint": N_("Partie {part} sur 6 finie, c'est enregistré !"),
     "later": N_("D'accord, tout est enregistré. Écris-moi quand tu veux pour continuer."),
+    "hello_named": N_("Bonjour {first_name} !"),
     "welcome_back": N_("Re-bonjour ! On reprend où tu en étais (partie {part} sur 6)."),
     # Part 1: about you
     "ask_first_name": N_("Quel est ton prénom ?"),
@@ -256,6 +257,36 @@ MESSAGES: dict[str, str] = {
     ),
     "whatsapp_template_published": N_(
         "Bonne nouvelle : ton CV Tremplin est publié ! Pour recevoir son lien, réponds BONJOUR."
+    ),
+    # Phone calls (bot/channels/voice): what only a call says. A call is heard, not read: the
+    # keys are named, and every spoken answer is read back before it is saved.
+    "voice_welcome": N_(
+        "Bienvenue sur Tremplin. Pendant l'appel : dièse pour réécouter, "
+        "étoile pour revenir en arrière, zéro pour l'aide."
+    ),
+    "voice_press": N_("{label} : tape {number}."),
+    "voice_speak": N_("Dis ta réponse après le bip, ou tape-la sur le clavier."),
+    "voice_read_back": N_("Tu as dit : {answer}. Pour garder, tape 1. Pour redire, tape 2."),
+    "voice_read_back_unsure": N_(
+        "Je ne suis pas sûr d'avoir compris. Tu as dit : {answer} ? "
+        "Pour garder, tape 1. Pour redire, tape 2."
+    ),
+    "voice_say_again": N_("D'accord, redis ta réponse."),
+    "voice_silence": N_("Je n'ai rien entendu."),
+    "voice_wrong_key": N_("Cette touche ne correspond à aucun choix."),
+    "voice_goodbye": N_("Merci ! Tes réponses sont gardées. Rappelle quand tu veux. Au revoir !"),
+    "voice_goodbye_silence": N_(
+        "Je n'entends rien. Tes réponses sont gardées : rappelle quand tu veux. Au revoir !"
+    ),
+    "voice_no_voice": N_(
+        "Je ne sais pas encore parler {language} au téléphone. Ton coach te rappellera. "
+        "En attendant, choisis une autre langue."
+    ),
+    "voice_hidden_number": N_(
+        "Ton numéro est masqué : je ne peux pas retrouver ton CV. Rappelle sans masquer ton numéro."
+    ),
+    "voice_recording": N_(
+        "Pour aider ton coach, on peut enregistrer cet appel. D'accord : tape 1. Non : tape 2."
     ),
     # HELP: why each kind of question is asked
     "help_language": N_("Choisis la langue pour parler avec moi. Ton CV sera aussi en français."),

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -52,6 +53,8 @@ from storage.columns import (
 __all__ = [
     "NAMING_CONVENTION",
     "AppSecret",
+    "VoiceAnswer",
+    "VoiceCall",
     "AuditEvent",
     "Base",
     "Candidate",
@@ -521,6 +524,54 @@ class CvRender(Base):
     kind: Mapped[str] = mapped_column(String(16))
     content_type: Mapped[str] = mapped_column(String(64))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = _created_at()
+
+
+class VoiceCall(Base):
+    """One phone call (bot/channels/voice): where it stands between two of Twilio's requests.
+
+    ``turn`` numbers the answers: Twilio posts each with its turn, so a retried request is
+    answered with ``last_response`` again and changes nothing. ``state`` holds what the call is
+    doing (the question asked, an answer waiting to be confirmed, silences in a row). The
+    recording, if the caller agreed to one by keypad, is Twilio's ``recording_sid``: erasure
+    deletes it at Twilio too (bot/privacy/records.py).
+    """
+
+    __tablename__ = "voice_calls"
+
+    id: Mapped[str] = _uuid_pk()
+    call_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    candidate_id: Mapped[str | None] = _candidate_fk(nullable=True)
+    turn: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    state: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
+    last_response: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(
+        String(16), default="in-progress", server_default=text("'in-progress'")
+    )
+    wanted_locale: Mapped[str | None] = mapped_column(String(8))
+    """A language the caller chose that no voice here speaks (Pashto, Tigrinya): call them back."""
+    recording_consent: Mapped[bool | None] = mapped_column(Boolean)
+    recording_sid: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = _created_at()
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class VoiceAnswer(Base):
+    """An answer given by phone, as it was heard: the coach sees it, with Twilio's confidence,
+    and corrects the draft where the transcription went wrong."""
+
+    __tablename__ = "voice_answers"
+
+    id: Mapped[str] = _uuid_pk()
+    candidate_id: Mapped[str] = _candidate_fk()
+    call_sid: Mapped[str] = mapped_column(String(64))
+    step: Mapped[str] = mapped_column(String(40))
+    transcript: Mapped[str] = mapped_column(Text)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(8))
+    """``speech`` (Twilio's transcription) or ``keypad``."""
     created_at: Mapped[datetime] = _created_at()
 
 

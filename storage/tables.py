@@ -25,6 +25,8 @@ __all__ = [
     "outbox",
     "rate_limit_hits",
     "reviews",
+    "voice_answers",
+    "voice_calls",
 ]
 
 _TABLES = Base.metadata.tables
@@ -48,3 +50,5 @@ organisations: Table = _TABLES["organisations"]
 outbox: Table = _TABLES["outbox"]
 rate_limit_hits: Table = _TABLES["rate_limit_hits"]
 reviews: Table = _TABLES["reviews"]
+voice_answers: Table = _TABLES["voice_answers"]
+voice_calls: Table = _TABLES["voice_calls"]

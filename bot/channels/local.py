@@ -1,5 +1,5 @@
 """The phones that live on this machine: the terminal phone (``tremplin chat``) and the web
-simulator's phones (``/simulator``). The terminal phone and the simulator's SMS phone show what a
+simulator's phones (``/simulator``), the phone call among them. The terminal phone and the simulator's SMS phone show what a
 basic phone shows, so they render as SMS; the simulator's WhatsApp phone renders as WhatsApp,
 with its 24-hour window, every catalogued template counting as approved (docs/whatsapp.md)."""
 
@@ -7,8 +7,9 @@ from typing import Any
 
 from bot.channels.contract import Channel, OutsideWindow
 from bot.channels.simulator import CHANNEL as SIMULATOR_CHANNEL
-from bot.channels.simulator import WHATSAPP_CHANNEL, simulator_routes
+from bot.channels.simulator import VOICE_CHANNEL, WHATSAPP_CHANNEL, simulator_routes
 from bot.channels.sms.render import render_sms
+from bot.channels.voice.render import render_voice
 from bot.channels.whatsapp.channel import WINDOW, approved_templates
 from bot.channels.whatsapp.intercept import WindowIntercept
 from bot.channels.whatsapp.render import render_whatsapp
@@ -16,7 +17,7 @@ from bot.channels.whatsapp.twilio import WHATSAPP_CAPABILITIES
 from bot.runtime.settings import Settings
 from conversations.events import SMS_CAPABILITIES
 
-__all__ = ["CONSOLE", "SIMULATOR", "SIMULATOR_WHATSAPP"]
+__all__ = ["CONSOLE", "SIMULATOR", "SIMULATOR_VOICE", "SIMULATOR_WHATSAPP"]
 
 
 class _EveryTemplate(dict[str, str]):
@@ -54,4 +55,13 @@ SIMULATOR_WHATSAPP = Channel(
     network="simulator",
     window=WINDOW,
     outside_window=_simulated_templates,
+)
+SIMULATOR_VOICE = Channel(
+    name=VOICE_CHANNEL,
+    capabilities=SMS_CAPABILITIES,
+    render=render_voice,
+    delivery="inline",
+    carries_phone=True,
+    local_only=True,
+    network="simulator",
 )

@@ -10,9 +10,10 @@ from typing import Any
 from starlette.routing import BaseRoute
 
 from bot.channels.contract import Channel, Render, Sender
-from bot.channels.local import CONSOLE, SIMULATOR, SIMULATOR_WHATSAPP
+from bot.channels.local import CONSOLE, SIMULATOR, SIMULATOR_VOICE, SIMULATOR_WHATSAPP
 from bot.channels.sms.channel import SMS
 from bot.channels.telegram.channel import TELEGRAM
+from bot.channels.voice.channel import VOICE
 from bot.channels.whatsapp.channel import WHATSAPP
 from bot.delivery.courier import ChannelWay, Courier
 from bot.runtime.settings import Settings
@@ -21,6 +22,7 @@ __all__ = [
     "CHANNELS",
     "channel",
     "courier",
+    "inline",
     "intercepts",
     "names",
     "networks",
@@ -30,7 +32,16 @@ __all__ = [
     "senders",
 ]
 
-CHANNELS: tuple[Channel, ...] = (SMS, TELEGRAM, WHATSAPP, CONSOLE, SIMULATOR, SIMULATOR_WHATSAPP)
+CHANNELS: tuple[Channel, ...] = (
+    SMS,
+    TELEGRAM,
+    WHATSAPP,
+    VOICE,
+    CONSOLE,
+    SIMULATOR,
+    SIMULATOR_WHATSAPP,
+    SIMULATOR_VOICE,
+)
 _BY_NAME = {record.name: record for record in CHANNELS}
 
 
@@ -79,6 +90,11 @@ def routes(runtime: Any, *, local: bool) -> list[BaseRoute]:
     return found
 
 
+def inline() -> frozenset[str]:
+    """The channels whose replies are the answer to the provider's request (a call's TwiML)."""
+    return frozenset(record.name for record in CHANNELS if record.delivery == "inline")
+
+
 def networks() -> dict[str, str]:
     """The channels that share people by address, with their network (the service's rule)."""
     return {record.name: record.network for record in CHANNELS if record.network is not None}
@@ -91,10 +107,12 @@ def courier(settings: Settings) -> Courier:
             record.name: ChannelWay(
                 render=record.render,
                 # A channel with a sender needs its settings; the local phones deliver themselves.
-                delivers=record.sender is None or record.enabled(settings),
+                delivers=(record.sender is None or record.enabled(settings))
+                and record.delivery == "outbox",
                 network=record.network,
                 window=record.window,
                 outside_window=record.outside_window(settings) if record.outside_window else None,
+                inline=record.delivery == "inline",
             )
             for record in CHANNELS
         }

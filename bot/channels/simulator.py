@@ -65,6 +65,7 @@ __all__ = [
 
 CHANNEL = "simulator"
 WHATSAPP_CHANNEL = "sim_whatsapp"
+VOICE_CHANNEL = "sim_voice"
 """The simulator's WhatsApp phone: WhatsApp's rendering and window, no Twilio."""
 MAX_TEXT_LENGTH = 1600
 """Ten concatenated GSM-7 segments: more than any phone sends as one message."""

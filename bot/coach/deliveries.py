@@ -25,6 +25,8 @@ _CHANNELS = {
     "telegram": "Telegram",
     "simulator": "le simulateur (SMS)",
     "sim_whatsapp": "le simulateur (WhatsApp)",
+    "voice": "téléphone (appel)",
+    "sim_voice": "le simulateur (appel)",
 }
 _TWILIO = {
     "63016": "WhatsApp a refusé un message libre : plus de 24 h sans message de sa part",
@@ -68,6 +70,11 @@ def in_words(reason: str | None) -> str:
             "approuvé l'a prévenue, ce message part dès qu'elle répond"
         )
     kind, _, rest = reason.partition(":")
+    if kind == "calls_only":
+        return (
+            "en attente : la personne ne nous parle que par téléphone et aucun SMS ne peut "
+            "partir vers son numéro ; ce message attend son prochain appel (ou appelez-la)"
+        )
     if kind == "window_closed":
         what, _, detail = rest.partition(":")
         start = "en attente : plus de 24 h sans message de sa part sur WhatsApp"

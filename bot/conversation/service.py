@@ -115,6 +115,7 @@ class ConversationService:
         renderers: Mapping[str, Render],
         intercepts: dict[str, Intercept] | None = None,
         networks: Mapping[str, str] | None = None,
+        inline: frozenset[str] = frozenset(),
     ) -> None:
         bind = sessions.kw.get("bind")
         if not isinstance(bind, Engine):
@@ -132,6 +133,9 @@ class ConversationService:
         self.intercepts = intercepts or {}
         # Channels of one network are one person per address (SMS and WhatsApp: a phone number).
         self.networks = dict(networks or {})
+        # Channels whose replies are the answer to the provider's request (a call's TwiML):
+        # logged with the answer, never queued for a sender.
+        self.inline = inline
         self._sql = HotPath(bind.dialect)
 
     def handle(self, inbound: Inbound) -> Handled:
@@ -251,7 +255,7 @@ class ConversationService:
             queued = self._queue(hot, candidate_id, inbound, replies, now, purpose)
         if saved is not None and not saved():
             raise ConflictError(row.conversation_id)
-        outbox_ids = [outbox_id() for outbox_id in queued]
+        outbox_ids = [] if inbound.channel in self.inline else [read() for read in queued]
         log.debug("handled inbound: %s -> %s, %d replies", old_step, new_state.step, len(replies))
         return Handled(False, candidate_id, new_state.step, outbox_ids, replies)
 
@@ -290,7 +294,8 @@ class ConversationService:
             queued = self._queue(hot, candidate_id, inbound, replies, now, Purpose.REPLY)
         if saved is not None and not saved():
             raise ConflictError(row.conversation_id)
-        return Handled(False, candidate_id, state.step, [read() for read in queued], replies)
+        outbox_ids = [] if inbound.channel in self.inline else [read() for read in queued]
+        return Handled(False, candidate_id, state.step, outbox_ids, replies)
 
     def _join_network(
         self, connection: Connection, hot: HotCursor, inbound: Inbound, now: datetime
@@ -442,8 +447,14 @@ class ConversationService:
         connection.execute(
             update(_messages).where(_messages.c.candidate_id == candidate_id).values(body=None)
         )
-        for table in (_media, _versions, _reviews):
+        for table in (_media, _versions, _reviews, tables.voice_answers):
             connection.execute(delete(table).where(table.c.candidate_id == candidate_id))
+        # The call goes on to its goodbye: its row stays, without the words it held.
+        connection.execute(
+            update(tables.voice_calls)
+            .where(tables.voice_calls.c.candidate_id == candidate_id)
+            .values(state={}, last_response=None, recording_sid=None)
+        )
         connection.execute(
             update(_candidates)
             .where(_candidates.c.id == candidate_id)
@@ -479,8 +490,8 @@ class ConversationService:
             insert(_audit).values(candidate_id=candidate_id, action=action, created_at=now)
         )
 
-    @staticmethod
     def _queue(
+        self,
         hot: HotCursor,
         candidate_id: str | None,
         inbound: Inbound,
@@ -490,7 +501,23 @@ class ConversationService:
     ) -> list[Result[int]]:
         """Log each reply and put it in the outbox, in the same transaction as the answer; the
         outbox ids, once read. After an erasure (no candidate) nothing is logged about the person.
+        A reply of an inline channel is only logged: the channel says it in its answer.
         """
+        if inbound.channel in self.inline:
+            if candidate_id is None:
+                return []
+            return [
+                hot.log_spoken(
+                    {
+                        "candidate_id": candidate_id,
+                        "channel": inbound.channel,
+                        "body": reply.text,
+                        "step": reply.step,
+                        "now": now,
+                    }
+                )
+                for reply in replies
+            ]
         return [
             hot.queue_reply(
                 {

@@ -77,6 +77,13 @@ INSERT INTO messages (candidate_id, direction, channel, body, step, segments, st
 VALUES (:candidate_id, 'out', :channel, :body, :step, :segments, 'queued', :now)
 RETURNING id"""
 
+# A reply said in the answer to the provider's request (a call's TwiML): logged as sent, with no
+# outbox row, since nothing is left to deliver.
+_INSERT_SPOKEN = """
+INSERT INTO messages (candidate_id, direction, channel, body, step, segments, status, created_at)
+VALUES (:candidate_id, 'out', :channel, :body, :step, 0, 'sent', :now)
+RETURNING id"""
+
 _INSERT_OUTBOX = """
 INSERT INTO outbox (candidate_id, message_id, channel, address, body, payload, status, purpose,
   attempts, next_attempt_at, created_at)
@@ -188,6 +195,7 @@ class HotPath:
         self.save_candidate_sql = sql(_SAVE_CANDIDATE)
         self.insert_reply_sql = sql(_INSERT_REPLY)
         self.insert_outbox_sql = sql(_INSERT_OUTBOX)
+        self.insert_spoken_sql = sql(_INSERT_SPOKEN)
         self.insert_reply_and_outbox_sql = sql(_INSERT_REPLY_AND_OUTBOX)
         creation = (_INSERT_CANDIDATE, _INSERT_IDENTITY, _INSERT_CONVERSATION, _INSERT_DRAFT)
         self.create_sql = tuple(sql(statement) for statement in creation)
@@ -378,6 +386,11 @@ class HotCursor:
             return self._write(self._sql.insert_reply_and_outbox_sql, params, _id)
         message_id = self._write(self._sql.insert_reply_sql, params, _id)()
         return self._write(self._sql.insert_outbox_sql, {**params, "message_id": message_id}, _id)
+
+    def log_spoken(self, values: Params) -> "Result[int]":
+        """Log a reply the channel delivers in its answer to the request (no outbox row)."""
+        params = {**values, "now": self._sql.time(values["now"])}
+        return self._write(self._sql.insert_spoken_sql, params, _id)
 
 
 _T = TypeVar("_T")

@@ -56,6 +56,9 @@ class ChannelWay:
     network: str | None = None
     window: timedelta | None = None
     outside_window: OutsideWindow | None = None
+    inline: bool = False
+    """It speaks only in answer to the person (a phone call): anything else goes by another
+    channel of its network (an SMS to the number that called), or waits for them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,8 @@ class Courier:
         if where is None or not outputs:
             return Queued(0)
         way = self.ways[where.channel]
+        if way.inline:
+            return self._by_other_way(connection, candidate_id, where, outputs, locale, purpose, now)
         if not self._window_closed(connection, candidate_id, where.channel, way, now):
             rows = way.render(outputs, locale)
             return Queued(
@@ -116,6 +121,28 @@ class Courier:
         rows = way.render(outputs, locale)
         held = self._put(connection, candidate_id, where, rows, purpose, now, reason)
         return Queued(0, where.channel, held, reason)
+
+    def _by_other_way(
+        self,
+        connection: Connection,
+        candidate_id: str,
+        where: Reach,
+        outputs: list[Output],
+        locale: str,
+        purpose: Purpose,
+        now: datetime,
+    ) -> Queued:
+        """For someone last heard on a call: an SMS to the same number, else held until then."""
+        reason = f"calls_only:{where.channel}"
+        other = self._other_way(connection, candidate_id, where, now)
+        if other is None:
+            rows = self.ways[where.channel].render(outputs, locale)
+            held = self._put(connection, candidate_id, where, rows, purpose, now, reason)
+            return Queued(0, where.channel, held, reason)
+        rows = self.ways[other.channel].render(outputs, locale)
+        count = self._put(connection, candidate_id, other, rows, purpose, now)
+        self._audit_fallback(connection, candidate_id, where.channel, other.channel, reason, now)
+        return Queued(count, other.channel, 0, reason)
 
     # A provider's refusal ----------------------------------------------------------------------
     def reroute(

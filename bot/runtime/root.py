@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import registry
+from bot.channels.voice.clips import ClipStore
 from bot.conversation.group_commit import Inbox, MessageInbox
 from bot.conversation.service import ConversationService
 from bot.conversation.writer_process import WriterProcess
@@ -29,12 +30,16 @@ class Runtime:
     """The web's way in: concurrent messages share a transaction (group commit)."""
     courier: Courier = field(default=None)  # type: ignore[assignment]  # built from the settings
     """Which way a message outside a conversation turn goes (bot/delivery/courier.py)."""
+    clips: ClipStore = field(default=None)  # type: ignore[assignment]  # built from the settings
+    """The calls' espeak-ng clips (bot/channels/voice/clips.py), one store for every phone."""
 
     def __post_init__(self) -> None:
         if self.inbox is None:
             object.__setattr__(self, "inbox", Inbox(self.service))
         if self.courier is None:
             object.__setattr__(self, "courier", registry.courier(self.settings))
+        if self.clips is None:
+            object.__setattr__(self, "clips", ClipStore(self.settings.voice_clips_dir))
 
     def close(self) -> None:
         self.inbox.close()
@@ -71,6 +76,7 @@ def _service(sessions: sessionmaker[Session]) -> ConversationService:
         renderers=registry.renderers(),
         intercepts=registry.intercepts(flow),
         networks=registry.networks(),
+        inline=registry.inline(),
     )
 
 

@@ -30,6 +30,10 @@ class Settings:
     twilio_whatsapp_content_sids: tuple[tuple[str, str], ...] = ()
     """Approved Twilio Content templates: ``(key, HX…)``, key ``<template>:<locale>`` or the
     shape of an interactive message (``buttons_2``, ``list_7``): see docs/whatsapp.md."""
+    twilio_voice_number: str | None = None
+    """The number candidates call (Twilio Voice); with Twilio's credentials it turns calls on."""
+    voice_clips_dir: Path | None = None
+    """Where calls' spoken-once clips are made (default: a directory in the system's temp)."""
     telegram_bot_token: str | None = None
     telegram_webhook_secret: str | None = None
     telegram_api_base_url: str | None = None
@@ -69,6 +73,8 @@ class Settings:
             twilio_whatsapp_from=get("TWILIO_WHATSAPP_FROM"),
             twilio_whatsapp_messaging_service_sid=get("TWILIO_WHATSAPP_MESSAGING_SERVICE_SID"),
             twilio_whatsapp_content_sids=content_sids(get("TWILIO_WHATSAPP_CONTENT_SIDS")),
+            twilio_voice_number=get("TWILIO_VOICE_NUMBER"),
+            voice_clips_dir=Path(clips) if (clips := get("TREMPLIN_VOICE_CLIPS_DIR")) else None,
             telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
             telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
             telegram_api_base_url=get("TELEGRAM_API_BASE_URL"),

@@ -85,6 +85,7 @@ def sms_runtime(
         renderers=registry.renderers(),
         intercepts=registry.intercepts(flow),
         networks=registry.networks(),
+        inline=registry.inline(),
         **({} if clock is None else {"clock": clock}),
     )
     return Runtime(settings, sessions.kw["bind"], sessions, service)

@@ -24,7 +24,7 @@ def _differences(engine: Engine) -> list[Any]:
 
 
 def test_head_is_the_latest_revision() -> None:
-    assert head_revision() == "0004_channel_reachability"
+    assert head_revision() == "0005_voice_calls"
 
 
 def test_migrations_are_inside_the_package() -> None:

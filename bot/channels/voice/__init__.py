@@ -1,0 +1,1 @@
+"""Phone calls through Twilio Voice: the same conversation, spoken (docs/voice.md)."""

@@ -1,0 +1,487 @@
+"""A phone call, turn by turn: Twilio's requests in, the conversation service, TwiML out.
+
+The engine does not know it is on a call. Between it and Twilio, this module keeps what only a
+call needs, in ``voice_calls`` (one row a call):
+
+- **Keys.** ``#`` says the question again, ``*`` goes back (the engine's BACK), ``0`` names the
+  keys and asks the engine's HELP. A key that is no choice says so and asks again.
+- **Read back.** A spoken answer (or digits typed for a free answer) is not given to the engine
+  at once: the call says "You said: …. Press 1 to keep it, 2 to say it again." and only ``1``
+  hands it over, committed before the next question is said. A doubtful transcription says so.
+- **Silence.** No answer: "I heard nothing" and the question again; the third silence in a row
+  says a kind goodbye and hangs up (the answers are kept: calling back resumes).
+- **Languages.** The language menu's keys go to the engine, except one for a language no voice
+  here speaks (Pashto, Tigrinya): the call says so in the nearest languages, offers those, and
+  the call's row keeps the language wanted, for the coach's call-back.
+- **Recording.** Asked once a call, after the language, by keypad; only ``1`` starts one.
+- **Retries.** Each answer carries its turn (``?turn=N``); a retried request of a turn already
+  answered gets the same TwiML and changes nothing, and the engine's inbound dedupe (``CallSid``
+  and turn) holds even if the call's row was not saved.
+
+Nothing here logs what the caller said or their number.
+"""
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+from starlette.concurrency import run_in_threadpool
+
+from bot.channels.contract import Inbound
+from bot.channels.render import renderer
+from bot.channels.voice.render import Segment, render_voice, spoken
+from bot.channels.voice.twiml import Listen, Speaker, build
+from bot.channels.voice.voices import NEAREST, speaks
+from bot.conversation.service import Handled
+from conversations.events import Event, Repeated, Resumed, TextReceived
+from conversations.outputs import Msg, Raw, Term, msg
+from storage import new_id, tables
+
+__all__ = ["CallTurn", "VoiceCalls", "read_back_text"]
+
+log = logging.getLogger(__name__)
+
+_calls = tables.voice_calls
+_answers = tables.voice_answers
+
+UNSURE = 0.6
+"""Below this confidence Twilio's transcription is read back as a doubt."""
+SILENCES = 3
+"""Silences in a row before the call says goodbye."""
+_DIGITS = re.compile(r"[0-9]+")
+# The engine's commands by their French words, which work in every language (FLOW.md).
+_HELP, _BACK = "AIDE", "RETOUR"
+_ENDED = ("submitted", "declined")
+# Steps before the person agreed to build a CV: recording is asked after the consent.
+_BEFORE_CV = ("start", "language", "consent", "declined")
+
+
+@dataclass(frozen=True, slots=True)
+class CallTurn:
+    """One of Twilio's requests about a call, as the routes read it."""
+
+    call_sid: str
+    address: str
+    turn: int | None = None
+    """None: the call begins (the incoming-call webhook)."""
+    digits: str = ""
+    speech: str = ""
+    confidence: float | None = None
+
+
+@dataclass(slots=True)
+class _Call:
+    id: str
+    call_sid: str
+    turn: int
+    state: dict[str, Any]
+    last_response: str | None
+    recording_consent: bool | None
+    candidate_id: str | None
+    new: bool = False
+    wanted_locale: str | None = None
+    answers: list[dict[str, Any]] = field(default_factory=list)
+
+
+Handle = Callable[[Inbound], Awaitable[Handled]]
+
+
+class VoiceCalls:
+    """The calls of one channel (``voice``, or the simulator's ``sim_voice``)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        handle: Handle,
+        speaker: Speaker,
+        *,
+        channel: str,
+        answer_url: str,
+        recording_callback: str | None,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.engine = engine
+        self.handle = handle
+        self.speaker = speaker
+        self.channel = channel
+        self.answer_url = answer_url
+        self.recording_callback = recording_callback
+        """Where Twilio reports a recording; None: this channel never records (the simulator)."""
+        self.clock = clock
+
+    # The two webhooks ---------------------------------------------------------------------------
+    async def respond(self, turn: CallTurn) -> str:
+        """The TwiML answering one of Twilio's requests."""
+        call = await run_in_threadpool(self._load, turn.call_sid)
+        if call is not None and call.last_response is not None:
+            # Twilio asked again about a turn already answered: the same answer, nothing done.
+            if turn.turn is None or turn.turn < call.turn:
+                return call.last_response
+        if call is None:
+            call = _Call(new_id(), turn.call_sid, 0, {}, None, None, None, new=True)
+            return await self._begin(call, turn)
+        return await self._answer(call, turn)
+
+    # A call begins ------------------------------------------------------------------------------
+    async def _begin(self, call: _Call, turn: CallTurn) -> str:
+        handled = await self._engine(call, turn, Resumed(), key="start")
+        if handled is None:
+            return await self._finish(call, [], question=None, hangup=True)
+        locale = handled.locale
+        before: list[Segment] = []
+        if locale is not None:
+            before += self._welcome(locale)
+            call.state["welcomed"] = True
+        return await self._speak_replies(call, handled, before, locale)
+
+    # Each answer --------------------------------------------------------------------------------
+    async def _answer(self, call: _Call, turn: CallTurn) -> str:
+        state = call.state
+        locale: str = state.get("locale") or "fr"
+        digits, speech = turn.digits.strip(), turn.speech.strip()
+        if not digits and not speech:
+            state["silences"] = state.get("silences", 0) + 1
+            if state["silences"] >= SILENCES:
+                goodbye = self._say(locale, "voice_goodbye_silence")
+                return await self._finish(call, goodbye, question=None, hangup=True)
+            return await self._again(call, self._say(locale, "voice_silence"))
+        state["silences"] = 0
+        phase = state.get("phase", "question")
+        if phase == "confirm" and speech and not digits:
+            state["phase"] = "question"  # said again without waiting: the new words are read back
+        elif phase == "confirm":
+            return await self._confirm(call, turn, digits)
+        if phase == "recording":
+            return await self._recording(call, digits)
+        if phase == "second_language":
+            return await self._second_language(call, turn, digits)
+        question = state.get("question") or {}
+        if digits == "#":
+            return await self._again(call, [])
+        if digits == "*":
+            return await self._to_engine(call, turn, _BACK, key=str(turn.turn))
+        if digits == "0":
+            return await self._to_engine(
+                call, turn, _HELP, key=str(turn.turn), before=self._welcome(locale)
+            )
+        if question.get("gather") == "choice" and digits:
+            number = int(digits) if _DIGITS.fullmatch(digits) else 0
+            if not 1 <= number <= question.get("choices", 0):
+                return await self._again(call, self._say(locale, "voice_wrong_key"))
+            codes = question.get("codes")
+            if codes and not speaks(codes[number - 1]):
+                return await self._offer_second_language(call, codes, codes[number - 1])
+            return await self._to_engine(call, turn, str(number), key=str(turn.turn))
+        # A free answer, spoken or typed: read back before it is kept.
+        source = "speech" if speech else "keypad"
+        text = speech or " ".join(digits.replace("#", "").replace("*", ""))
+        if not text.strip():
+            return await self._again(call, self._say(locale, "voice_wrong_key"))
+        state["pending"] = {
+            "text": speech or digits.replace("#", "").replace("*", ""),
+            "confidence": turn.confidence if speech else None,
+            "source": source,
+            "step": question.get("step"),
+        }
+        state["phase"] = "confirm"
+        unsure = speech and turn.confidence is not None and turn.confidence < UNSURE
+        return await self._confirm_prompt(call, locale, text, unsure=bool(unsure))
+
+    async def _confirm(self, call: _Call, turn: CallTurn, digits: str) -> str:
+        state = call.state
+        locale = state.get("locale") or "fr"
+        pending = state.get("pending") or {}
+        if digits == "1" and pending:
+            state.pop("pending", None)
+            state["phase"] = "question"
+            call.answers.append(pending)
+            return await self._to_engine(call, turn, pending["text"], key=str(turn.turn))
+        if digits in ("2", "*"):
+            state.pop("pending", None)
+            state["phase"] = "question"
+            return await self._again(call, self._say(locale, "voice_say_again"))
+        if digits == "#":
+            return await self._confirm_prompt(call, locale, read_back_text(pending), unsure=False)
+        wrong = self._say(locale, "voice_wrong_key")
+        return await self._confirm_prompt(
+            call, locale, read_back_text(pending), unsure=False, before=wrong
+        )
+
+    async def _confirm_prompt(
+        self,
+        call: _Call,
+        locale: str,
+        text: str,
+        *,
+        unsure: bool,
+        before: list[Segment] | None = None,
+    ) -> str:
+        message = msg("voice_read_back_unsure" if unsure else "voice_read_back", answer=Raw(text))
+        prompt = {"speak": spoken(message, locale), "gather": "choice", "choices": 2}
+        call.state["prompt"] = prompt
+        return await self._finish(call, before or [], question=prompt)
+
+    # Languages and recording --------------------------------------------------------------------
+    async def _offer_second_language(self, call: _Call, codes: list[str], wanted: str) -> str:
+        """A language no voice here speaks: say so in the nearest ones, and offer those."""
+        offered = [code for code in NEAREST.get(wanted, ()) if speaks(code) and code in codes]
+        offered = offered or [code for code in codes if speaks(code)][:3]
+        call.wanted_locale = wanted
+        segments: list[Segment] = []
+        for code in offered:
+            name = renderer(code).term(Term("language", wanted.partition("_")[0]))
+            segments += spoken(msg("voice_no_voice", language=Raw(name)), code)
+        for number, code in enumerate(offered, start=1):
+            label = renderer(code).term(Term("locale", code))
+            segments += spoken(msg("voice_press", label=Raw(label), number=number), code)
+        call.state.update(
+            phase="second_language", offered=offered, menu=codes,
+            prompt={"speak": [list(s) for s in segments], "gather": "choice",
+                    "choices": len(offered)},
+        )
+        return await self._finish(call, [], question=call.state["prompt"])
+
+    async def _second_language(self, call: _Call, turn: CallTurn, digits: str) -> str:
+        state = call.state
+        offered: list[str] = state.get("offered", [])
+        number = int(digits) if _DIGITS.fullmatch(digits) else 0
+        if not 1 <= number <= len(offered):
+            return await self._again(call, self._say(offered[0] if offered else "en", "voice_wrong_key"))
+        chosen = offered[number - 1]
+        key = state["menu"].index(chosen) + 1
+        for name in ("offered", "menu", "prompt"):
+            state.pop(name, None)
+        state["phase"] = "question"
+        return await self._to_engine(call, turn, str(key), key=str(turn.turn))
+
+    async def _recording(self, call: _Call, digits: str) -> str:
+        state = call.state
+        locale = state.get("locale") or "fr"
+        if digits not in ("1", "2"):
+            return await self._again(call, self._say(locale, "voice_wrong_key"))
+        call.recording_consent = digits == "1"
+        state["phase"] = "question"
+        state.pop("prompt", None)
+        after = state.pop("after", [])
+        record = call.recording_consent and self.recording_callback is not None
+        return await self._finish(
+            call, [tuple(s) for s in after], question=state.get("question"), record=record
+        )
+
+    # The engine ---------------------------------------------------------------------------------
+    async def _engine(
+        self, call: _Call, turn: CallTurn, event: Event, *, key: str
+    ) -> "_Heard | None":
+        inbound = Inbound(
+            channel=self.channel,
+            address=turn.address,
+            event=event,
+            external_id=f"{turn.call_sid}:{key}",
+        )
+        handled = await self.handle(inbound)
+        if handled.duplicate:
+            # Answered before, but the call's row was not saved after: where the person stands.
+            handled = await self.handle(
+                Inbound(self.channel, turn.address, Repeated(), f"{turn.call_sid}:{key}:again")
+            )
+        if handled.candidate_id is None:
+            return None
+        call.candidate_id = handled.candidate_id
+        locale = _locale_of(handled)
+        if locale is not None:
+            call.state["locale"] = locale
+        asked_help = isinstance(event, TextReceived) and event.text == _HELP
+        return _Heard(handled, locale or call.state.get("locale"), asked_help)
+
+    async def _to_engine(
+        self,
+        call: _Call,
+        turn: CallTurn,
+        text: str,
+        *,
+        key: str,
+        before: list[Segment] | None = None,
+    ) -> str:
+        heard = await self._engine(call, turn, TextReceived(text), key=key)
+        if heard is None:  # erased (DELETE): the goodbye was the engine's last word
+            return await self._finish(call, before or [], question=None, hangup=True)
+        segments = list(before or [])
+        locale = heard.locale
+        if locale is not None and not call.state.get("welcomed"):
+            segments += self._welcome(locale)
+            call.state["welcomed"] = True
+        return await self._speak_replies(call, heard, segments, locale)
+
+    async def _speak_replies(
+        self, call: _Call, heard: "_Heard", before: list[Segment], locale: str | None
+    ) -> str:
+        replies = heard.handled.replies
+        plans = [reply.payload or {} for reply in replies]
+        asking = [plan for plan in plans if plan.get("gather")]
+        question = asking[-1] if asking else None
+        said: list[Segment] = list(before)
+        for plan in plans:
+            if plan is not question:
+                said += [(s[0], s[1]) for s in plan.get("speak", [])]
+        if question is None:
+            if not heard.asked_help or heard.handled.step in _ENDED:
+                # Nothing more to ask on this call (sent to the coach, "later", STOP…).
+                said += self._say(locale or "fr", "voice_goodbye")
+                return await self._finish(call, said, question=None, hangup=True)
+            question = call.state.get("question")  # HELP said its words: the question again
+        else:
+            call.state["question"] = question
+        if question is not None:
+            question = {**question, "step": question.get("step") or heard.handled.step}
+            call.state["question"] = question
+        if (
+            locale is not None
+            and call.recording_consent is None
+            and self.recording_callback is not None
+            and call.state.get("phase", "question") == "question"
+            and heard.handled.step not in _BEFORE_CV
+        ):
+            # Once a call, before its first question: may it be recorded? Nothing is until 1.
+            prompt = {"speak": spoken(Msg("voice_recording"), locale), "gather": "choice",
+                      "choices": 2}
+            call.state.update(phase="recording", prompt=prompt, after=[list(s) for s in said])
+            return await self._finish(call, [], question=prompt)
+        return await self._finish(call, said, question=question)
+
+    # Saying it ----------------------------------------------------------------------------------
+    async def _again(self, call: _Call, before: list[Segment]) -> str:
+        """``before``, then what the call is waiting for again (the question, or a prompt)."""
+        state = call.state
+        phase = state.get("phase", "question")
+        waiting = state.get("prompt") if phase != "question" else state.get("question")
+        return await self._finish(call, before, question=waiting)
+
+    async def _finish(
+        self,
+        call: _Call,
+        before: list[Segment] | list[tuple[Any, ...]],
+        *,
+        question: Mapping[str, Any] | None,
+        hangup: bool = False,
+        record: bool = False,
+    ) -> str:
+        """Build the TwiML, save the call's row with it, and return it."""
+        next_turn = call.turn + 1
+        listen = None
+        if question is not None and not hangup:
+            listen = Listen(
+                kind=question.get("gather") or "text",
+                choices=int(question.get("choices") or 0),
+                locale=call.state.get("locale") or "fr",
+                action=f"{self.answer_url}?turn={next_turn}",
+            )
+        recording = None
+        if record and self.recording_callback is not None:
+            recording = {
+                "recording_status_callback": self.recording_callback,
+                "recording_status_callback_event": "completed",
+                "recording_status_callback_method": "POST",
+            }
+        speak = [tuple(s) for s in (question or {}).get("speak", [])] if listen else []
+        if hangup:
+            call.state["phase"] = "ended"
+
+        def build_and_save() -> str:
+            twiml = build(self.speaker, before, speak, listen, hangup=hangup, record=recording)
+            self._save(call, next_turn, twiml)
+            return twiml
+
+        return await run_in_threadpool(build_and_save)
+
+    def _welcome(self, locale: str) -> list[Segment]:
+        return self._say(locale, "voice_welcome") + self._say(locale, "voice_speak")
+
+    @staticmethod
+    def _say(locale: str, message_id: str) -> list[Segment]:
+        return spoken(Msg(message_id), locale)
+
+    # The call's row -----------------------------------------------------------------------------
+    def _load(self, call_sid: str) -> _Call | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(_calls).where(_calls.c.call_sid == call_sid)).first()
+        if row is None:
+            return None
+        return _Call(
+            row.id,
+            row.call_sid,
+            row.turn,
+            dict(row.state or {}),
+            row.last_response,
+            row.recording_consent,
+            row.candidate_id,
+            wanted_locale=row.wanted_locale,
+        )
+
+    def _save(self, call: _Call, turn: int, twiml: str) -> None:
+        now = self.clock()
+        values: dict[str, Any] = {
+            "turn": turn,
+            "state": call.state,
+            "last_response": twiml,
+            "candidate_id": call.candidate_id,
+            "recording_consent": call.recording_consent,
+            "wanted_locale": call.wanted_locale,
+            "updated_at": now,
+        }
+        if call.state.get("phase") == "ended":
+            values["ended_at"] = now
+        with self.engine.begin() as connection:
+            if call.new:
+                connection.execute(
+                    insert(_calls).values(
+                        id=call.id, call_sid=call.call_sid, channel=self.channel,
+                        created_at=now, **values,
+                    )
+                )
+                call.new = False
+            else:
+                connection.execute(update(_calls).where(_calls.c.id == call.id).values(values))
+            if call.candidate_id is not None:
+                for answer in call.answers:
+                    connection.execute(
+                        insert(_answers).values(
+                            id=new_id(),
+                            candidate_id=call.candidate_id,
+                            call_sid=call.call_sid,
+                            step=(answer.get("step") or "?")[:40],
+                            transcript=answer["text"],
+                            confidence=answer.get("confidence"),
+                            source=answer["source"],
+                            created_at=now,
+                        )
+                    )
+            call.answers.clear()
+        call.turn = turn
+
+
+@dataclass(frozen=True, slots=True)
+class _Heard:
+    handled: Handled
+    locale: str | None
+    asked_help: bool = False
+
+
+def _locale_of(handled: Handled) -> str | None:
+    """The conversation's language, as its replies were rendered (None before it is chosen)."""
+    for reply in handled.replies:
+        locale = (reply.payload or {}).get("locale")
+        if locale:
+            return str(locale)
+    return None
+
+
+def read_back_text(pending: Mapping[str, Any]) -> str:
+    """An answer as the read-back says it: typed digits one by one ("7 5 0 1 1")."""
+    text = str(pending.get("text", ""))
+    if pending.get("source") == "keypad":
+        return " ".join(text)
+    return text
