@@ -265,7 +265,7 @@ MESSAGES: dict[str, str] = {
         "étoile pour revenir en arrière, zéro pour l'aide."
     ),
     "voice_press": N_("{label} : tape {number}."),
-    "voice_speak": N_("Dis ta réponse après le bip, ou tape-la sur le clavier."),
+    "voice_speak": N_("Réponds en parlant, ou tape ta réponse sur le clavier."),
     "voice_read_back": N_("Tu as dit : {answer}. Pour garder, tape 1. Pour redire, tape 2."),
     "voice_read_back_unsure": N_(
         "Je ne suis pas sûr d'avoir compris. Tu as dit : {answer} ? "

@@ -53,8 +53,6 @@ from storage.columns import (
 __all__ = [
     "NAMING_CONVENTION",
     "AppSecret",
-    "VoiceAnswer",
-    "VoiceCall",
     "AuditEvent",
     "Base",
     "Candidate",
@@ -74,6 +72,8 @@ __all__ = [
     "Outbox",
     "RateLimitHit",
     "Review",
+    "VoiceAnswer",
+    "VoiceCall",
 ]
 
 NAMING_CONVENTION: dict[str, str] = {

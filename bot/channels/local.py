@@ -1,7 +1,8 @@
 """The phones that live on this machine: the terminal phone (``tremplin chat``) and the web
-simulator's phones (``/simulator``), the phone call among them. The terminal phone and the simulator's SMS phone show what a
-basic phone shows, so they render as SMS; the simulator's WhatsApp phone renders as WhatsApp,
-with its 24-hour window, every catalogued template counting as approved (docs/whatsapp.md)."""
+simulator's phones (``/simulator``), its phone call among them. The terminal phone and the
+simulator's SMS phone show what a basic phone shows, so they render as SMS; the simulator's
+WhatsApp phone renders as WhatsApp, with its 24-hour window, every catalogued template counting
+as approved (docs/whatsapp.md); its call speaks as a call does (docs/voice.md)."""
 
 from typing import Any
 

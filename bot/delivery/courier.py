@@ -92,7 +92,9 @@ class Courier:
             return Queued(0)
         way = self.ways[where.channel]
         if way.inline:
-            return self._by_other_way(connection, candidate_id, where, outputs, locale, purpose, now)
+            return self._by_other_way(
+                connection, candidate_id, where, outputs, locale, purpose, now
+            )
         if not self._window_closed(connection, candidate_id, where.channel, way, now):
             rows = way.render(outputs, locale)
             return Queued(

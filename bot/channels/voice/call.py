@@ -33,7 +33,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.channels.contract import Inbound
 from bot.channels.render import renderer
-from bot.channels.voice.render import Segment, render_voice, spoken
+from bot.channels.voice.render import Segment, spoken
 from bot.channels.voice.twiml import Listen, Speaker, build
 from bot.channels.voice.voices import NEAREST, speaks
 from bot.conversation.service import Handled
@@ -117,10 +117,10 @@ class VoiceCalls:
     async def respond(self, turn: CallTurn) -> str:
         """The TwiML answering one of Twilio's requests."""
         call = await run_in_threadpool(self._load, turn.call_sid)
-        if call is not None and call.last_response is not None:
+        answered = call is not None and call.last_response is not None
+        if answered and (turn.turn is None or turn.turn < call.turn):  # type: ignore[union-attr]
             # Twilio asked again about a turn already answered: the same answer, nothing done.
-            if turn.turn is None or turn.turn < call.turn:
-                return call.last_response
+            return call.last_response  # type: ignore[union-attr,return-value]
         if call is None:
             call = _Call(new_id(), turn.call_sid, 0, {}, None, None, None, new=True)
             return await self._begin(call, turn)
@@ -239,9 +239,14 @@ class VoiceCalls:
             label = renderer(code).term(Term("locale", code))
             segments += spoken(msg("voice_press", label=Raw(label), number=number), code)
         call.state.update(
-            phase="second_language", offered=offered, menu=codes,
-            prompt={"speak": [list(s) for s in segments], "gather": "choice",
-                    "choices": len(offered)},
+            phase="second_language",
+            offered=offered,
+            menu=codes,
+            prompt={
+                "speak": [list(s) for s in segments],
+                "gather": "choice",
+                "choices": len(offered),
+            },
         )
         return await self._finish(call, [], question=call.state["prompt"])
 
@@ -250,7 +255,9 @@ class VoiceCalls:
         offered: list[str] = state.get("offered", [])
         number = int(digits) if _DIGITS.fullmatch(digits) else 0
         if not 1 <= number <= len(offered):
-            return await self._again(call, self._say(offered[0] if offered else "en", "voice_wrong_key"))
+            return await self._again(
+                call, self._say(offered[0] if offered else "en", "voice_wrong_key")
+            )
         chosen = offered[number - 1]
         key = state["menu"].index(chosen) + 1
         for name in ("offered", "menu", "prompt"):
@@ -346,8 +353,11 @@ class VoiceCalls:
             and heard.handled.step not in _BEFORE_CV
         ):
             # Once a call, before its first question: may it be recorded? Nothing is until 1.
-            prompt = {"speak": spoken(Msg("voice_recording"), locale), "gather": "choice",
-                      "choices": 2}
+            prompt = {
+                "speak": spoken(Msg("voice_recording"), locale),
+                "gather": "choice",
+                "choices": 2,
+            }
             call.state.update(phase="recording", prompt=prompt, after=[list(s) for s in said])
             return await self._finish(call, [], question=prompt)
         return await self._finish(call, said, question=question)
@@ -438,8 +448,11 @@ class VoiceCalls:
             if call.new:
                 connection.execute(
                     insert(_calls).values(
-                        id=call.id, call_sid=call.call_sid, channel=self.channel,
-                        created_at=now, **values,
+                        id=call.id,
+                        call_sid=call.call_sid,
+                        channel=self.channel,
+                        created_at=now,
+                        **values,
                     )
                 )
                 call.new = False

@@ -83,8 +83,13 @@ def _say(say: Say, r: Renderer) -> Outgoing:
     choices = tuple(r.choices(say))
     if say.step == "language":
         codes = [choice.code for choice in say.choices if isinstance(choice, Term)]
+        greeting = spoken(say.text, locale)  # "Bonjour / Hello! …", before any language is known
         return voice_outgoing(
-            _language_menu(codes), step=say.step, gather="choice", choices=choices, codes=codes
+            greeting + _language_menu(codes),
+            step=say.step,
+            gather="choice",
+            choices=choices,
+            codes=codes,
         )
     segments = spoken(say.text, locale)
     for choice in choices:

@@ -104,6 +104,9 @@ def _gather(listen: Listen) -> Gather:
         return Gather(input="dtmf", num_digits=1, **options)
     speech = SPEECH_LANGUAGES.get(listen.locale, "en-GB")
     return Gather(
-        input="dtmf speech", language=speech, speech_timeout="auto", profanity_filter=False,
+        input="dtmf speech",
+        language=speech,
+        speech_timeout="auto",
+        profanity_filter=False,
         **options,
     )
