@@ -39,6 +39,8 @@ from storage.models import (
     Organisation,
     Outbox,
     Review,
+    VoiceAnswer,
+    VoiceCall,
 )
 
 __all__ = [
@@ -66,6 +68,8 @@ __all__ = [
     "Review",
     "UtcDateTime",
     "VersionKind",
+    "VoiceAnswer",
+    "VoiceCall",
     "apply_sqlite_pragmas",
     "current_revision",
     "downgrade",

@@ -56,6 +56,8 @@ _DIGITS = re.compile(r"[0-9]+")
 # The engine's commands by their French words, which work in every language (FLOW.md).
 _HELP, _BACK = "AIDE", "RETOUR"
 _ENDED = ("submitted", "declined")
+# Steps whose answer may come in several parts (FLOW.md: the story, until DONE).
+_GOES_ON = ("story",)
 # Steps before the person agreed to build a CV: recording is asked after the consent.
 _BEFORE_CV = ("start", "language", "consent", "declined")
 
@@ -273,11 +275,8 @@ class VoiceCalls:
         call.recording_consent = digits == "1"
         state["phase"] = "question"
         state.pop("prompt", None)
-        after = state.pop("after", [])
         record = call.recording_consent and self.recording_callback is not None
-        return await self._finish(
-            call, [tuple(s) for s in after], question=state.get("question"), record=record
-        )
+        return await self._finish(call, [], question=state.get("question"), record=record)
 
     # The engine ---------------------------------------------------------------------------------
     async def _engine(
@@ -334,6 +333,10 @@ class VoiceCalls:
         for plan in plans:
             if plan is not question:
                 said += [(s[0], s[1]) for s in plan.get("speak", [])]
+        previous = call.state.get("question") or {}
+        if question is None and heard.handled.step == previous.get("step") in _GOES_ON:
+            # A story is told in several answers: the step listens on, without asking again.
+            return await self._finish(call, said, question={**previous, "speak": []})
         if question is None:
             if not heard.asked_help or heard.handled.step in _ENDED:
                 # Nothing more to ask on this call (sent to the coach, "later", STOP…).
@@ -358,8 +361,8 @@ class VoiceCalls:
                 "gather": "choice",
                 "choices": 2,
             }
-            call.state.update(phase="recording", prompt=prompt, after=[list(s) for s in said])
-            return await self._finish(call, [], question=prompt)
+            call.state.update(phase="recording", prompt=prompt)
+            return await self._finish(call, said, question=prompt)
         return await self._finish(call, said, question=question)
 
     # Saying it ----------------------------------------------------------------------------------
