@@ -17,6 +17,7 @@ __all__ = ["build_parser", "main"]
 COMMAND_GROUPS: dict[str, str] = {
     "telegram": "bot.channels.telegram.cli",
     "whatsapp": "bot.channels.whatsapp.cli",
+    "voice": "bot.channels.voice.cli",
     "privacy": "bot.privacy.cli",
     "coach": "bot.coach.cli",
     "flow": "bot.runtime.flow_cli",
