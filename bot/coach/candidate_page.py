@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot.coach.auth import Authenticated
 from bot.coach.dashboard import STATUS_LABELS
 from bot.coach.deliveries import delivery_problems, in_words
+from bot.coach.voice_answers import voice_facts
 from bot.coach.draft_view import draft_parts
 from bot.coach.review import READS_IN
 from bot.coach.scope import can_change, visible_candidate
@@ -203,6 +204,7 @@ def candidate_context(
         "version": conversation.version if conversation else 0,
         "messages": messages,
         "undelivered": delivery_problems(session, candidate.id),
+        "voice": voice_facts(session, candidate.id),
         "history": history,
         "versions": versions,
     }

@@ -50,8 +50,11 @@ def draft(world: VoiceWorld) -> dict[str, Any]:
         return document
 
 
-def refuse_recording(caller: Caller, heard: Heard) -> Heard:
-    if "enregistrer cet appel" in heard.text:
+def refuse_recording(world: VoiceWorld, caller: Caller, heard: Heard) -> Heard:
+    """Answer 2 if the call asks whether it may be recorded (once a call, after the consent)."""
+    with world.runtime.sessions() as session:
+        state = session.scalar(select(VoiceCall.state).where(VoiceCall.call_sid == caller.call_sid))
+    if (state or {}).get("phase") == "recording":
         return caller.press("2")
     return heard
 
@@ -59,7 +62,7 @@ def refuse_recording(caller: Caller, heard: Heard) -> Heard:
 def answer_until(world: VoiceWorld, caller: Caller, heard: Heard, last: str) -> Heard:
     """Answer every question as SAY and KEYS say, until the step ``last`` is asked."""
     for _ in range(120):
-        heard = refuse_recording(caller, heard)
+        heard = refuse_recording(world, caller, heard)
         current = step(world)
         if current == last or heard.hung_up:
             return heard
@@ -203,7 +206,7 @@ def test_hanging_up_and_calling_back_resumes_with_the_name(world: VoiceWorld) ->
     greeting = caller.call()
     assert "Bonjour Amina !" in greeting.text
     assert "pour réécouter" in greeting.text  # the keys, at the start of each call
-    question = refuse_recording(caller, greeting)  # asked at the start of each call
+    question = refuse_recording(world, caller, greeting)  # asked at the start of each call
     assert "Dans quelle ville veux-tu travailler ?" in question.text
     assert step(world) == "location"
 
@@ -214,7 +217,7 @@ def test_a_call_continues_a_draft_begun_by_sms_and_sms_continues_it(world: Voice
     caller = Caller(world.twilio)
     greeting = caller.call()
     assert "Bonjour Amina !" in greeting.text
-    assert "nom de famille" in refuse_recording(caller, greeting).text
+    assert "nom de famille" in refuse_recording(world, caller, greeting).text
     caller.answer("Haidari")
     caller.hang_up()
     assert world.twilio.text("Lyon", phone=PHONE).status_code == 200
