@@ -312,6 +312,8 @@ def simulator_routes(runtime: "Runtime") -> list[BaseRoute]:
             .render(
                 css=asset("simulator.css"),
                 js=asset("simulator.js"),
+                call_js=asset("simulator_call.js"),
+                call_url=request.url_for("simulator-call").path,
                 phones_url=request.url_for("simulator-phones").path,
                 send_url=request.url_for("simulator-send").path,
                 poll_url=request.url_for("simulator-poll").path,

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from bot.coach.auth import Authenticated
 from bot.coach.dashboard import STATUS_LABELS
 from bot.coach.deliveries import delivery_problems, in_words
-from bot.coach.voice_answers import voice_facts
 from bot.coach.draft_view import draft_parts
 from bot.coach.review import READS_IN
 from bot.coach.scope import can_change, visible_candidate
+from bot.coach.voice_answers import voice_facts
 from bot.cv.publishing import free_texts, untranslated_texts
 from bot.i18n import text_direction
 from bot.public_cv.privacy import hidden_in

@@ -402,6 +402,9 @@ class VoiceCalls:
         speak = [tuple(s) for s in (question or {}).get("speak", [])] if listen else []
         if hangup:
             call.state["phase"] = "ended"
+        # What this answer says, as words: the simulator's captions (the TwiML of a language
+        # spoken by clips holds only their addresses).
+        call.state["said"] = [list(segment) for segment in [*before, *speak]]
 
         def build_and_save() -> str:
             twiml = build(self.speaker, before, speak, listen, hangup=hangup, record=recording)
