@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from bot.channels.voice.clips import CLIP_NAME
 from storage import Candidate, CvDraft, Message, Outbox, VoiceAnswer, VoiceCall
 from tests.bot.fake_twilio import sign
-from tests.bot.voice_world import (  # noqa: F401 - the fixture
+from tests.bot.voice_world import (
     PHONE,
     Caller,
     Heard,
@@ -17,6 +17,8 @@ from tests.bot.voice_world import (  # noqa: F401 - the fixture
     make_voice_world,
     world,
 )
+
+__all__ = ["world"]  # the fixture
 
 # What a caller says at each free question; choice questions get a key (KEYS, else 1).
 SAY = {
