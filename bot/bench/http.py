@@ -6,8 +6,11 @@ webhook path is timed) receives form posts signed with the twilio library, from 
 phone walking through the conversation. In the same run and with the same client, payloads and
 concurrency, a bare Starlette endpoint on uvicorn — no signature check, no database — gives the
 ceiling of the HTTP stack on this machine. ``--channel whatsapp`` posts WhatsApp's webhooks
-(``From: whatsapp:+33…``) to ``/webhooks/twilio/whatsapp`` instead. Targets: for SMS (its issue)
-at least 30 % of the bare rate and p99 under 100 ms; for WhatsApp at least 40 % and under 50 ms.
+(``From: whatsapp:+33…``) to ``/webhooks/twilio/whatsapp`` instead. ``--channel voice`` drives
+phone calls: each phone calls (``/webhooks/twilio/voice``), then keys and "says" its answers, each
+posted to ``/webhooks/twilio/voice/answer?turn=N`` as Twilio's ``<Gather>`` does, and every
+answer is TwiML built for it. Targets: for SMS (its issue) at least 30 % of the bare rate and p99
+under 100 ms; for WhatsApp and for calls at least 40 % and under 50 ms.
 """
 
 import asyncio
@@ -61,6 +64,12 @@ CHANNELS: dict[str, dict[str, Any]] = {
         "min_vs_bare": 40.0,
         "max_p99_ms": 50.0,
     },
+    "voice": {
+        "path": "/webhooks/twilio/voice",
+        "prefix": "",
+        "min_vs_bare": 40.0,
+        "max_p99_ms": 50.0,
+    },
 }
 """Each channel's webhook, its address form and the targets its issue set."""
 TOKEN = "bench-auth-token"  # noqa: S105 - a throwaway token for a local benchmark server
@@ -103,7 +112,10 @@ def bare_app() -> Starlette:
         del request
         return PlainTextResponse("ok")
 
-    return Starlette(routes=[Route(path, webhook, methods=["POST"]), Route("/healthz", health)])
+    routes = [Route(path, webhook, methods=["POST"]), Route("/healthz", health)]
+    if path == CHANNELS["voice"]["path"]:  # a call's answers come to their own route
+        routes.append(Route(path + "/answer", webhook, methods=["POST"]))
+    return Starlette(routes=routes)
 
 
 def free_port() -> int:
@@ -145,13 +157,65 @@ def payloads(messages: int, phones: int, prefix: str, *, address: str = "") -> l
     return forms
 
 
+# A caller's keys and words, in order, after the call begins (French: Twilio's own voice). A
+# free answer is said, then kept with 1, as the read-back asks.
+_CALL_SCRIPT: tuple[tuple[str, str], ...] = (
+    ("Digits", "1"),
+    ("Digits", "1"),
+    ("Digits", "2"),
+    ("SpeechResult", "passer"),
+    ("Digits", "1"),
+    ("SpeechResult", "Amina"),
+    ("Digits", "1"),
+    ("SpeechResult", "Diallo"),
+    ("Digits", "1"),
+    ("SpeechResult", "Paris 75011"),
+    ("Digits", "1"),
+    ("SpeechResult", "passer"),
+    ("Digits", "1"),
+    ("Digits", "1"),
+    ("SpeechResult", "cuisine"),
+    ("Digits", "1"),
+    ("Digits", "1"),
+    ("Digits", "#"),
+    ("Digits", "2"),
+)
+
+
+def call_payloads(messages: int, phones: int, prefix: str) -> list[dict[str, str]]:
+    """Requests of calls in rounds, phones interleaved as in ``payloads``: each phone's first is
+    the incoming call, then its answers, each to the turn the previous TwiML named (``_path``)."""
+    forms = []
+    for n in range(messages):
+        phone, turn = n % phones, n // phones
+        form = {
+            "AccountSid": SID,
+            "CallSid": f"CA{prefix}{phone:031d}"[:34],
+            "From": f"+33639{phone:06d}",
+            "To": "+33600000000",
+            "CallStatus": "in-progress",
+            "_path": "/webhooks/twilio/voice",
+        }
+        if turn:
+            step = (turn - 1) % len(_CALL_SCRIPT)
+            name, value = _CALL_SCRIPT[step]
+            form[name] = value
+            if name == "SpeechResult":
+                form["Confidence"] = "0.9"
+            form["_path"] = f"/webhooks/twilio/voice/answer?turn={turn}"
+        forms.append(form)
+    return forms
+
+
 def signed_requests(url: str, forms: Sequence[dict[str, str]], path: str = PATH) -> list[bytes]:
     """HTTP/1.1 requests signed for the public ``url``, built before the clock starts: the client
-    must cost little."""
+    must cost little. A form's ``_path`` (a call's answer and its turn) replaces ``path``."""
     validator = RequestValidator(TOKEN)
     host = urlsplit(url).netloc
     built = []
     for form in forms:
+        form = dict(form)
+        path = form.pop("_path", path)
         body = urlencode(form).encode()
         signature = validator.compute_signature(url + path, form)
         head = (
@@ -212,8 +276,13 @@ def _measure_interleaved(
     latencies, it hardly moves when other programs load the machine.
     """
     path, address = CHANNELS[channel]["path"], CHANNELS[channel]["prefix"]
-    warmup = payloads(min(200, messages), phones, "w", address=address)
-    forms = {name: payloads(messages, phones, name[0], address=address) for name in servers}
+    if channel == "voice":
+        # Calls of their own for the warm-up: a call's turns cannot be played twice.
+        warmup = call_payloads(min(200, messages), phones, "9")
+        forms = {name: call_payloads(messages, phones, str(i)) for i, name in enumerate(servers)}
+    else:
+        warmup = payloads(min(200, messages), phones, "w", address=address)
+        forms = {name: payloads(messages, phones, name[0], address=address) for name in servers}
     latencies: dict[str, list[float]] = {name: [] for name in servers}
     elapsed = dict.fromkeys(servers, 0.0)
     cpu = dict.fromkeys(servers, 0.0)
@@ -288,6 +357,8 @@ def run_http_bench(
             "TWILIO_AUTH_TOKEN": TOKEN,
             "TWILIO_FROM": "+33600000000",
             "TWILIO_WHATSAPP_FROM": "+33600000000",
+            "TWILIO_VOICE_NUMBER": "+33600000000",
+            "TREMPLIN_VOICE_CLIPS_DIR": str(where / "clips"),
             "TREMPLIN_BENCH_PATH": targets["path"],
             "TWILIO_API_BASE_URL": "http://127.0.0.1:9",  # nothing is sent: the worker is off
         }

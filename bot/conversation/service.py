@@ -33,7 +33,7 @@ from bot.conversation.media import keep_media
 from bot.conversation.statements import HotCursor, HotPath, Loaded, Result
 from bot.delivery.rows import Purpose, cancel_pending
 from bot.jobs.reminders import schedule_params
-from bot.privacy.records import erase_candidate
+from bot.privacy.records import erase_candidate, forget_recordings
 from conversations.draft import progress
 from conversations.engine import step_in_place
 from conversations.events import Event, TextReceived
@@ -435,11 +435,11 @@ class ConversationService:
                 )
                 self._audit(connection, candidate_id, "submitted", now)
             elif isinstance(output, Declined):
-                self._forget_before_refusal(connection, candidate_id)
+                self._forget_before_refusal(connection, candidate_id, now)
                 self._audit(connection, candidate_id, "consent_declined", now)
 
     @staticmethod
-    def _forget_before_refusal(connection: Connection, candidate_id: str) -> None:
+    def _forget_before_refusal(connection: Connection, candidate_id: str, now: datetime) -> None:
         """Keep nothing about the person beyond what honouring the refusal needs: the texts
         they sent, a photo, any version of the draft and the coach's link go; the engine's new
         state (saved with the message) empties the draft and clears the consent, so the
@@ -449,7 +449,9 @@ class ConversationService:
         )
         for table in (_media, _versions, _reviews, tables.voice_answers):
             connection.execute(delete(table).where(table.c.candidate_id == candidate_id))
-        # The call goes on to its goodbye: its row stays, without the words it held.
+        # The call goes on to its goodbye: its row stays, without the words it held, and a
+        # recording made with the person's agreement is deleted at Twilio too.
+        forget_recordings(connection, candidate_id, now=now)
         connection.execute(
             update(tables.voice_calls)
             .where(tables.voice_calls.c.candidate_id == candidate_id)

@@ -1,4 +1,5 @@
-"""The periodic jobs of a worker: reminders about once a minute, the retention purge hourly.
+"""The periodic jobs of a worker: reminders about once a minute, the retention purge hourly
+(with it, the deletion at Twilio of erased people's call recordings).
 
 ``tremplin worker`` and the in-process worker of ``tremplin serve`` each run one
 :class:`BackgroundHousekeeping` beside the outbox delivery. Several of them may run at once
@@ -42,6 +43,7 @@ class Housekeeping:
         clock: Clock = utcnow,
         reminder_interval: timedelta = timedelta(minutes=1),
         retention_interval: timedelta = timedelta(hours=1),
+        recordings: Callable[[], int] | None = None,
     ) -> None:
         self.engine = engine
         self.retention_days = retention_days
@@ -49,6 +51,8 @@ class Housekeeping:
         self.clock = clock
         self.reminder_interval = reminder_interval
         self.retention_interval = retention_interval
+        self.recordings = recordings
+        """Deletes at Twilio the call recordings of erased people (bot/channels/voice)."""
         self._next_reminders: datetime | None = None
         self._next_retention: datetime | None = None
         self._purged_until: datetime | None = None
@@ -71,6 +75,8 @@ class Housekeeping:
             )
             if self.retention_days > 0:
                 self._purged_until = now - timedelta(days=self.retention_days)
+            if self.recordings is not None:
+                self.recordings()
         return queued
 
     def run(self, stop: threading.Event, *, poll_interval: float = 5.0) -> None:
@@ -96,12 +102,16 @@ class BackgroundHousekeeping(BackgroundLoop):
         self.housekeeping = housekeeping
 
 
-def start_housekeeping(runtime: "Runtime") -> BackgroundHousekeeping:
-    """Start the periodic jobs of a worker process on its runtime (stop them with ``stop()``)."""
+def start_housekeeping(
+    runtime: "Runtime", *, recordings: Callable[[], int] | None = None
+) -> BackgroundHousekeeping:
+    """Start the periodic jobs of a worker process on its runtime (stop them with ``stop()``);
+    ``recordings`` deletes erased people's call recordings at Twilio (the server passes it)."""
     housekeeping = Housekeeping(
         runtime.engine,
         retention_days=runtime.settings.retention_days,
         courier=runtime.courier,
+        recordings=recordings,
     )
     background = BackgroundHousekeeping(housekeeping)
     background.start()

@@ -57,10 +57,13 @@ from storage import Base, tables
 
 __all__ = [
     "GOODBYE_GRACE",
+    "RECORDING_DELETED",
+    "RECORDING_TO_DELETE",
     "Erased",
     "Purged",
     "erase_candidate",
     "export_candidate",
+    "forget_recordings",
     "purge_old_bodies",
 ]
 
@@ -106,6 +109,37 @@ class Purged:
 
 
 # Erasure ---------------------------------------------------------------------------------------
+RECORDING_TO_DELETE = "recording_to_delete"
+RECORDING_DELETED = "recording_deleted"
+
+
+def forget_recordings(connection: Connection, candidate_id: str, *, now: datetime) -> int:
+    """Ask for the deletion, at Twilio, of every call recording of the candidate (the rows here
+    go with the candidate, or are emptied after a refusal). Each becomes an anonymous event that
+    the worker's housekeeping carries out and marks done (bot/channels/voice/recordings.py);
+    how many."""
+    calls = tables.voice_calls
+    sids = (
+        connection.execute(
+            select(calls.c.recording_sid).where(
+                calls.c.candidate_id == candidate_id, calls.c.recording_sid.is_not(None)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for sid in sids:
+        connection.execute(
+            insert(_audit).values(
+                candidate_id=None,
+                action=RECORDING_TO_DELETE,
+                detail={"recording_sid": sid},
+                created_at=now,
+            )
+        )
+    return len(sids)
+
+
 def erase_candidate(
     connection: Connection, candidate_id: str, *, now: datetime, actor: str
 ) -> Erased | None:
@@ -129,6 +163,7 @@ def erase_candidate(
         )
     ).all()
 
+    forget_recordings(connection, candidate_id, now=now)
     rows: dict[str, int] = {}
     # The events stay as anonymous facts; their detail may quote the person, so it goes.
     connection.execute(

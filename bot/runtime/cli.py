@@ -93,7 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     http.add_argument("--phones", type=int, default=400, help="distinct simulated senders")
     http.add_argument("--json", type=Path, help="write the figures to this file")
     http.add_argument(
-        "--channel", choices=("sms", "whatsapp"), default="sms", help="whose webhook is driven"
+        "--channel",
+        choices=("sms", "whatsapp", "voice"),
+        default="sms",
+        help="whose webhook is driven",
     )
     scale = bench_commands.add_parser(
         "scale", help="the HTTP path on PostgreSQL with several processes, vs python-telegram-bot"

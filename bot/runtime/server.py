@@ -18,11 +18,12 @@ import uvicorn
 from bot.channels import registry
 from bot.channels.contract import Sender
 from bot.channels.sms.twilio import public_url_warning
+from bot.channels.voice.recordings import delete_forgotten_recordings
 from bot.coach.setup import prepare_workspace
 from bot.delivery.worker import BackgroundWorker, OutboxWorker, send_timeout
 from bot.jobs.housekeeping import start_housekeeping
 from bot.public_cv.pdf import pdf_support
-from bot.runtime.root import open_runtime
+from bot.runtime.root import Runtime, open_runtime
 from bot.runtime.settings import DEFAULT_PUBLIC_URL, Settings
 from bot.web.app import create_app
 
@@ -83,7 +84,7 @@ def serve(
     senders = senders_for(settings)
     background = None
     # Reminders and the retention purge run where delivery runs (bot/jobs/housekeeping.py).
-    housekeeping = start_housekeeping(runtime) if worker else None
+    housekeeping = start_housekeeping(runtime, recordings=_recordings(runtime)) if worker else None
     if worker and senders:
         lease = worker_lease(settings)
         background = BackgroundWorker(
@@ -125,7 +126,8 @@ def run_worker(settings: Settings, *, poll_interval: float = 1.0) -> int:
         stop = threading.Event()
         restore = _stop_on_signals(stop)
         print(f"Delivering the outbox ({', '.join(sorted(senders))}). Ctrl-C to stop.", flush=True)
-        housekeeping = start_housekeeping(runtime)  # reminders and retention, beside delivery
+        # Reminders, retention and recordings to delete, beside delivery.
+        housekeeping = start_housekeeping(runtime, recordings=_recordings(runtime))
         try:
             worker = OutboxWorker(
                 runtime.engine, senders, lease=worker_lease(settings), courier=runtime.courier
@@ -156,3 +158,12 @@ def _stop_on_signals(stop: threading.Event) -> Callable[[], None]:
             signal.signal(sig, old)
 
     return restore
+
+
+def _recordings(runtime: Runtime) -> Callable[[], int]:
+    """The job deleting at Twilio the call recordings of people erased (bot/channels/voice)."""
+
+    def delete() -> int:
+        return delete_forgotten_recordings(runtime.engine, runtime.settings)
+
+    return delete

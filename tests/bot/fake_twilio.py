@@ -139,6 +139,9 @@ class FakeTwilioApi:
     media: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     """Files Twilio holds for inbound messages: path → (content type, bytes)."""
     media_requests: list[str] = field(default_factory=list)
+    recordings: set[str] = field(default_factory=set)
+    """Call recordings Twilio holds (``RE…``); ``DELETE`` removes one."""
+    deleted_recordings: list[str] = field(default_factory=list)
 
     def hold_media(self, content_type: str, data: bytes) -> str:
         """Keep a file as Twilio keeps an inbound message's media; its MediaUrl (Twilio's own
@@ -221,6 +224,30 @@ def _handler_for(fake: FakeTwilioApi) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+
+        def do_DELETE(self) -> None:
+            """``DELETE /Recordings/RE….json``: 204, or 404 for a recording it never had (a
+            scripted ``Reply(500)`` fails it, as an outage would)."""
+            parts = self.path.split("?")[0].strip("/").split("/")
+            if not self._authorised():
+                self._json(401, _error(401, 20003))
+                return
+            if len(parts) != 5 or parts[3] != "Recordings" or parts[2] != fake.account_sid:
+                self._json(404, _error(404, 20404))
+                return
+            reply = fake._next_reply()
+            sid = parts[4].removesuffix(".json")
+            if reply.status >= 300:
+                self._json(reply.status, _error(reply.status, reply.code or reply.status))
+                return
+            if sid not in fake.recordings:
+                self._json(404, _error(404, 20404))
+                return
+            fake.recordings.discard(sid)
+            fake.deleted_recordings.append(sid)
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def do_POST(self) -> None:
             parts = self.path.split("?")[0].strip("/").split("/")

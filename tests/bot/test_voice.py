@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from bot.channels.voice.clips import CLIP_NAME
 from storage import Candidate, CvDraft, Message, Outbox, VoiceAnswer, VoiceCall
 from tests.bot.fake_twilio import sign
+from tests.bot.whatsapp_world import fake
 from tests.bot.voice_world import (
     PHONE,
     Caller,
@@ -18,7 +19,7 @@ from tests.bot.voice_world import (
     world,
 )
 
-__all__ = ["world"]  # the fixture
+__all__ = ["fake", "world"]  # the fixtures
 
 # What a caller says at each free question; choice questions get a key (KEYS, else 1).
 SAY = {
@@ -322,3 +323,40 @@ def test_a_hidden_number_is_told_kindly_and_nothing_is_kept(world: VoiceWorld) -
     assert heard.hung_up and "numéro est masqué" in heard.text and "hidden" in heard.text
     with world.runtime.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Candidate)) == 0
+
+
+def test_erasure_deletes_the_recording_at_twilio_too(
+    session_factory: Any, tmp_path: Any, fake: Any
+) -> None:
+    from dataclasses import replace
+
+    from bot.channels.voice.recordings import delete_forgotten_recordings
+    from bot.privacy.records import erase_candidate
+    from tests.bot.fake_twilio import Reply
+
+    made = make_voice_world(session_factory, tmp_path, twilio_api_base_url=fake.base_url)
+    caller = Caller(made.twilio)
+    caller.call()
+    caller.press("1")
+    caller.press("1")
+    caller.press("1")  # yes, record
+    sid = "RE" + "3" * 32
+    fake.recordings.add(sid)
+    form = caller.form(CallStatus="in-progress", RecordingSid=sid)
+    made.twilio.post("/webhooks/twilio/voice/status", form)
+    with made.runtime.engine.begin() as connection:
+        candidate_id = connection.execute(select(Candidate.id)).scalar_one()
+        erase_candidate(
+            connection, candidate_id, now=made.runtime.service.clock(), actor="operator"
+        )
+    with made.runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(VoiceCall)) == 0
+        assert session.scalar(select(func.count()).select_from(VoiceAnswer)) == 0
+
+    fake.script(Reply(500))  # Twilio down: the deletion waits, it is not dropped
+    assert delete_forgotten_recordings(made.runtime.engine, made.settings) == 0
+    assert fake.recordings == {sid}
+    assert delete_forgotten_recordings(made.runtime.engine, made.settings) == 1
+    assert fake.recordings == set() and fake.deleted_recordings == [sid]
+    assert delete_forgotten_recordings(made.runtime.engine, replace(made.settings)) == 0
+    made.runtime.inbox.close()

@@ -59,3 +59,25 @@ def test_a_catalogue_text_is_played_from_the_checked_in_clips(tmp_path: Path) ->
     name = ClipStore(tmp_path).clip("fa_AF", text)
     assert name == clip_key("fa", text) + ".gsm"
     assert list(tmp_path.iterdir()) == []  # nothing made: it is in locales/voice/
+
+
+def test_the_readme_says_who_speaks_each_language() -> None:
+    from bot.channels.voice.voices import SAY_VOICES, SPEECH_LANGUAGES, engine_of
+    from bot.i18n import available_locales
+    from conversations.vocabulary.lists import LOCALE_NAMES
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    rows = {
+        line.split("|")[1].strip(): line
+        for line in readme.splitlines()
+        if line.startswith("| ") and "|" in line[2:]
+    }
+    for locale in available_locales():
+        row = next(line for name, line in rows.items() if name.startswith(LOCALE_NAMES[locale]))
+        engine = engine_of(locale)
+        if engine == "twilio":
+            assert SAY_VOICES[locale].name in row and SPEECH_LANGUAGES[locale] in row
+        elif engine == "espeak-ng":
+            assert "espeak-ng" in row and SPEECH_LANGUAGES[locale] in row
+        else:
+            assert "no voice" in row and "call-back" in row or "the same" in row
