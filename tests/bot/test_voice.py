@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from bot.channels.voice.clips import CLIP_NAME
 from storage import Candidate, CvDraft, Message, Outbox, VoiceAnswer, VoiceCall
 from tests.bot.fake_twilio import sign
-from tests.bot.whatsapp_world import fake
 from tests.bot.voice_world import (
     PHONE,
     Caller,
@@ -18,6 +17,7 @@ from tests.bot.voice_world import (
     make_voice_world,
     world,
 )
+from tests.bot.whatsapp_world import fake
 
 __all__ = ["fake", "world"]  # the fixtures
 

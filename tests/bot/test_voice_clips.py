@@ -80,4 +80,4 @@ def test_the_readme_says_who_speaks_each_language() -> None:
         elif engine == "espeak-ng":
             assert "espeak-ng" in row and SPEECH_LANGUAGES[locale] in row
         else:
-            assert "no voice" in row and "call-back" in row or "the same" in row
+            assert ("no voice" in row and "call-back" in row) or "the same" in row
