@@ -360,3 +360,52 @@ def test_erasure_deletes_the_recording_at_twilio_too(
     assert fake.recordings == set() and fake.deleted_recordings == [sid]
     assert delete_forgotten_recordings(made.runtime.engine, replace(made.settings)) == 0
     made.runtime.inbox.close()
+
+
+def test_words_outside_a_call_go_by_sms_to_the_same_number(world: VoiceWorld) -> None:
+    from bot.delivery.rows import Purpose
+    from conversations.outputs import Say, msg
+
+    caller = Caller(world.twilio)
+    answer_until(world, caller, start_in_french(caller), "first_name")
+    caller.hang_up()
+    with world.runtime.engine.begin() as connection:
+        candidate_id = connection.execute(select(Candidate.id)).scalar_one()
+        queued = world.runtime.courier.queue(
+            connection,
+            candidate_id,
+            [Say(msg("reminder_first"))],
+            "fr",
+            Purpose.REMINDER,
+            now=world.runtime.service.clock(),
+        )
+    assert queued.channel == "sms" and queued.count == 1
+    with world.runtime.sessions() as session:
+        row = session.scalars(select(Outbox)).one()
+    assert (row.channel, row.address, row.status) == ("sms", PHONE, "pending")
+
+
+def test_without_sms_the_words_wait_for_the_next_call_with_the_reason(
+    session_factory: Any, tmp_path: Any
+) -> None:
+    from bot.coach.deliveries import in_words
+    from bot.delivery.rows import Purpose
+    from conversations.outputs import Say, msg
+
+    made = make_voice_world(session_factory, tmp_path, twilio_from=None)
+    caller = Caller(made.twilio)
+    caller.call()
+    caller.press("1")
+    with made.runtime.engine.begin() as connection:
+        candidate_id = connection.execute(select(Candidate.id)).scalar_one()
+        queued = made.runtime.courier.queue(
+            connection,
+            candidate_id,
+            [Say(msg("reminder_first"))],
+            "fr",
+            Purpose.REMINDER,
+            now=made.runtime.service.clock(),
+        )
+    assert queued.count == 0 and queued.held == 1
+    assert "que par téléphone" in in_words(queued.reason)
+    made.runtime.inbox.close()
