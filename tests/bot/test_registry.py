@@ -20,9 +20,11 @@ def test_every_channel_renders_and_only_configured_ones_deliver() -> None:
         "sms",
         "telegram",
         "whatsapp",
+        "voice",
         "console",
         "simulator",
         "sim_whatsapp",
+        "sim_voice",
     )
     for record in registry.CHANNELS:
         assert isinstance(record, Channel) and callable(record.render)
@@ -32,3 +34,5 @@ def test_every_channel_renders_and_only_configured_ones_deliver() -> None:
     assert any("SMS is off" in line for line in said)
     assert any("Telegram is off" in line for line in said)
     assert any("WhatsApp is off" in line for line in said)
+    assert any("Phone calls are off" in line for line in said)
+    assert registry.inline() == {"voice", "sim_voice"}  # replies are the TwiML itself

@@ -306,4 +306,6 @@ def test_every_table_is_covered() -> None:
         "contact_messages",
         "cv_renders",
         "app_secrets",
+        "voice_calls",
+        "voice_answers",
     }

@@ -79,6 +79,8 @@ def _message_says() -> Iterator[tuple[str, Say]]:
     for message_id in MESSAGES:
         if message_id.startswith(("line_", "value_", "missing_", "list_")):
             continue  # parts of the summary and of other messages, measured there
+        if message_id.startswith("voice_"):
+            continue  # said on a phone call, never sent as an SMS (bot/channels/voice)
         yield message_id, Say(Msg(message_id, tuple(_SAMPLES.items())))
     for message_id in PLURALS:
         if not message_id.startswith("value_"):
