@@ -68,6 +68,9 @@ class Inbound:
     media: IncomingMedia | None = None
     """A file the channel fetched with the message (a photo, a voice note): stored with the
     candidate in the same transaction when the conversation takes it (bot/conversation/media.py)."""
+    request: Any = None
+    """What the provider's request said beyond a message, for a channel that answers it itself
+    in the service's transaction (a call's keys, speech and turn: bot/channels/voice/call.py)."""
 
 
 # Outbound ---------------------------------------------------------------------------------------
@@ -202,3 +205,6 @@ class Channel:
     """Free-form messages may go only this long after the person last wrote on the channel
     (WhatsApp: 24 hours); after it, ``outside_window`` says what may go."""
     outside_window: Callable[["Settings"], OutsideWindow] | None = None
+    turns: Callable[["Settings"], Any] | None = None
+    """For a channel that answers each request itself (``delivery="inline"``, a phone call):
+    the conversation service's turn handler for it (bot/conversation/service.py, TurnHandler)."""

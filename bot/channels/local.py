@@ -11,7 +11,7 @@ from bot.channels.simulator import CHANNEL as SIMULATOR_CHANNEL
 from bot.channels.simulator import VOICE_CHANNEL, WHATSAPP_CHANNEL, simulator_routes
 from bot.channels.sms.render import render_sms
 from bot.channels.voice.render import render_voice
-from bot.channels.voice.simulator import simulated_call_routes
+from bot.channels.voice.simulator import simulated_call_routes, simulated_call_turns
 from bot.channels.whatsapp.channel import WINDOW, approved_templates
 from bot.channels.whatsapp.intercept import WindowIntercept
 from bot.channels.whatsapp.render import render_whatsapp
@@ -63,6 +63,7 @@ SIMULATOR_VOICE = Channel(
     capabilities=SMS_CAPABILITIES,
     render=render_voice,
     delivery="inline",
+    turns=simulated_call_turns,
     routes=simulated_call_routes,
     carries_phone=True,
     local_only=True,

@@ -30,6 +30,7 @@ __all__ = [
     "renderers",
     "routes",
     "senders",
+    "turns",
 ]
 
 CHANNELS: tuple[Channel, ...] = (
@@ -88,6 +89,11 @@ def routes(runtime: Any, *, local: bool) -> list[BaseRoute]:
         if record.routes is not None and (local or not record.local_only):
             found += record.routes(runtime)
     return found
+
+
+def turns(settings: Settings) -> dict[str, Any]:
+    """The turn handlers of the channels that answer each request themselves (calls)."""
+    return {record.name: record.turns(settings) for record in CHANNELS if record.turns}
 
 
 def inline() -> frozenset[str]:

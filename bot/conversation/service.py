@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -51,7 +51,15 @@ from conversations.state import State, empty_draft
 from storage import new_id, new_slug, tables
 from storage.faults import is_lock_conflict, is_unavailable
 
-__all__ = ["ConflictError", "ConversationService", "Diverted", "Handled", "Intercept"]
+__all__ = [
+    "ChannelTurn",
+    "ConflictError",
+    "ConversationService",
+    "Diverted",
+    "Handled",
+    "Intercept",
+    "TurnHandler",
+]
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +107,32 @@ class Handled:
     step: str | None = None
     outbox_ids: list[int] = field(default_factory=list)
     replies: list[Outgoing] = field(default_factory=list)
+    answer: str | None = None
+    """What a channel that answers the provider's request itself answers (a call's TwiML)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelTurn:
+    """One request of a channel that answers it itself (a phone call), in its transaction,
+    after the dedupe: the handler decides, runs the engine at most once (``run``), writes its
+    own rows with ``hot`` and returns the ``Handled`` with its ``answer``."""
+
+    hot: HotCursor
+    inbound: Inbound
+    candidate_id: str
+    state: State
+    """As loaded: read it before ``run``, which changes it."""
+    now: datetime
+    run: Callable[[Event], Handled]
+    """The engine on an event, with everything a message does (effects, saving, the log)."""
+
+
+class TurnHandler(Protocol):
+    def turn(self, turn: ChannelTurn) -> Handled: ...
+
+    def replay(self, hot: HotCursor, inbound: Inbound) -> Handled:
+        """A retried request already handled: the same answer, nothing done."""
+        ...
 
 
 def _utcnow() -> datetime:
@@ -116,6 +150,7 @@ class ConversationService:
         intercepts: dict[str, Intercept] | None = None,
         networks: Mapping[str, str] | None = None,
         inline: frozenset[str] = frozenset(),
+        turns: Mapping[str, TurnHandler] | None = None,
     ) -> None:
         bind = sessions.kw.get("bind")
         if not isinstance(bind, Engine):
@@ -136,6 +171,8 @@ class ConversationService:
         # Channels whose replies are the answer to the provider's request (a call's TwiML):
         # logged with the answer, never queued for a sender.
         self.inline = inline
+        # Channels that answer each request themselves, in its transaction (a phone call).
+        self.turns = dict(turns or {})
         self._sql = HotPath(bind.dialect)
 
     def handle(self, inbound: Inbound) -> Handled:
@@ -218,16 +255,41 @@ class ConversationService:
         # The state owns the second parse of the draft: the engine changes it in place, and
         # ``row.document`` stays as loaded, for ``_save`` to tell whether the draft changed.
         state = State.from_parts(row.state, row.draft)
+        handler = self.turns.get(inbound.channel)
         if not self._record_inbound(hot, inbound, row.candidate_id, state.step, now):
             log.info("duplicate inbound on %s ignored", inbound.channel)
+            if handler is not None:
+                return handler.replay(hot, inbound)
             return Handled(duplicate=True)
+        if handler is not None:
+            ran: list[Event] = []
+
+            def run(event: Event) -> Handled:
+                if ran:
+                    raise RuntimeError("the engine runs once a request")
+                ran.append(event)
+                message = dataclasses.replace(inbound, event=event)
+                return self._step(connection, hot, message, row, state, now)
+
+            return handler.turn(ChannelTurn(hot, inbound, row.candidate_id, state, now, run))
         intercept = self.intercepts.get(inbound.channel)
         if intercept is not None:
             taken = intercept(connection, inbound, row, state, now)
             if isinstance(taken, Diverted):
                 return self._divert(hot, inbound, row, state, taken, now)
             inbound = taken
+        return self._step(connection, hot, inbound, row, state, now)
 
+    def _step(
+        self,
+        connection: Connection,
+        hot: HotCursor,
+        inbound: Inbound,
+        row: Loaded,
+        state: State,
+        now: datetime,
+    ) -> Handled:
+        """The engine on the message's event, its effects, the saved state and the replies."""
         # Read before the engine takes the state over (step_in_place changes it in place).
         old_step, old_locale = state.step, state.locale
         event = self._with_invitations(connection, inbound.event, state, now)

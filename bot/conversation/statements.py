@@ -84,6 +84,27 @@ INSERT INTO messages (candidate_id, direction, channel, body, step, segments, st
 VALUES (:candidate_id, 'out', :channel, :body, :step, 0, 'sent', :now)
 RETURNING id"""
 
+# A phone call's row (bot/channels/voice): loaded and saved at every turn, in the turn's
+# transaction; the heard answers beside it.
+_LOAD_CALL = """
+SELECT id, turn, state, last_response, recording_consent, wanted_locale
+FROM voice_calls WHERE call_sid = :call_sid"""
+_INSERT_CALL = """
+INSERT INTO voice_calls (id, call_sid, channel, candidate_id, turn, state, last_response, status,
+  wanted_locale, recording_consent, created_at, updated_at, ended_at)
+VALUES (:id, :call_sid, :channel, :candidate_id, :turn, :state, :last_response, 'in-progress',
+  :wanted_locale, :recording_consent, :now, :now, :ended_at)"""
+_SAVE_CALL = """
+UPDATE voice_calls SET candidate_id = :candidate_id, turn = :turn, state = :state,
+  last_response = :last_response, wanted_locale = :wanted_locale,
+  recording_consent = :recording_consent, updated_at = :now,
+  ended_at = COALESCE(:ended_at, ended_at)
+WHERE id = :id"""
+_INSERT_VOICE_ANSWER = """
+INSERT INTO voice_answers (id, candidate_id, call_sid, step, transcript, confidence, source,
+  created_at)
+VALUES (:id, :candidate_id, :call_sid, :step, :transcript, :confidence, :source, :now)"""
+
 _INSERT_OUTBOX = """
 INSERT INTO outbox (candidate_id, message_id, channel, address, body, payload, status, purpose,
   attempts, next_attempt_at, created_at)
@@ -196,6 +217,10 @@ class HotPath:
         self.insert_reply_sql = sql(_INSERT_REPLY)
         self.insert_outbox_sql = sql(_INSERT_OUTBOX)
         self.insert_spoken_sql = sql(_INSERT_SPOKEN)
+        self.load_call_sql = sql(_LOAD_CALL)
+        self.insert_call_sql = sql(_INSERT_CALL)
+        self.save_call_sql = sql(_SAVE_CALL)
+        self.insert_voice_answer_sql = sql(_INSERT_VOICE_ANSWER)
         self.insert_reply_and_outbox_sql = sql(_INSERT_REPLY_AND_OUTBOX)
         creation = (_INSERT_CANDIDATE, _INSERT_IDENTITY, _INSERT_CONVERSATION, _INSERT_DRAFT)
         self.create_sql = tuple(sql(statement) for statement in creation)
@@ -386,6 +411,39 @@ class HotCursor:
             return self._write(self._sql.insert_reply_and_outbox_sql, params, _id)
         message_id = self._write(self._sql.insert_reply_sql, params, _id)()
         return self._write(self._sql.insert_outbox_sql, {**params, "message_id": message_id}, _id)
+
+    # A phone call's row ---------------------------------------------------------------------
+    def load_call(self, call_sid: str) -> tuple[Any, ...] | None:
+        """``(id, turn, state, last_response, recording_consent, wanted_locale)`` or None."""
+        self.execute(self._sql.load_call_sql, {"call_sid": call_sid})
+        with self.driver_errors(self._sql.load_call_sql):
+            row = self._cursor.fetchone()
+        if row is None:
+            return None
+        call_id, turn, state, last_response, consent, wanted = row
+        state = self._sql.read_document(state) if state is not None else {}
+        consent = None if consent is None else bool(consent)
+        return call_id, turn, state, last_response, consent, wanted
+
+    def save_call(self, values: Params, *, new: bool) -> None:
+        """Insert (``new``) or update a call's row: ``id``, ``call_sid``, ``channel``,
+        ``candidate_id``, ``turn``, ``state``, ``last_response``, ``wanted_locale``,
+        ``recording_consent``, ``now``, ``ended_at``."""
+        params = {
+            **values,
+            "state": self._sql.document(values["state"]),
+            "now": self._sql.time(values["now"]),
+            "ended_at": self._sql.time(values["ended_at"]),
+        }
+        sql = self._sql.insert_call_sql if new else self._sql.save_call_sql
+        if not new:
+            params.pop("call_sid", None)
+            params.pop("channel", None)
+        self._write(sql, params, _nothing)
+
+    def insert_voice_answer(self, values: Params) -> None:
+        params = {**values, "now": self._sql.time(values["now"])}
+        self._write(self._sql.insert_voice_answer_sql, params, _nothing)
 
     def log_spoken(self, values: Params) -> "Result[int]":
         """Log a reply the channel delivers in its answer to the request (no outbox row)."""

@@ -59,7 +59,7 @@ def open_runtime(
     if migrate:
         upgrade(engine)
     sessions = make_session_factory(engine)
-    service = _service(sessions)
+    service = _service(sessions, settings)
     if not writer_process:
         return Runtime(settings, engine, sessions, service)
     inbox = WriterProcess(settings, open_service)
@@ -67,7 +67,7 @@ def open_runtime(
     return Runtime(settings, engine, sessions, service, inbox)
 
 
-def _service(sessions: sessionmaker[Session]) -> ConversationService:
+def _service(sessions: sessionmaker[Session], settings: Settings) -> ConversationService:
     locales = available_locales()
     flow = build_flow(locales, lexicon(locales))
     return ConversationService(
@@ -77,6 +77,7 @@ def _service(sessions: sessionmaker[Session]) -> ConversationService:
         intercepts=registry.intercepts(flow),
         networks=registry.networks(),
         inline=registry.inline(),
+        turns=registry.turns(settings),
     )
 
 
@@ -84,4 +85,4 @@ def open_service(settings: Settings) -> tuple[ConversationService, Callable[[], 
     """The conversation service alone on an already migrated database, and what closes it: what
     the writer process runs (it is handed this function, and imports nothing of the runtime)."""
     engine = make_engine(settings.database_url)
-    return _service(make_session_factory(engine)), engine.dispose
+    return _service(make_session_factory(engine), settings), engine.dispose

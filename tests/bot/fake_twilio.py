@@ -86,6 +86,7 @@ def sms_runtime(
         intercepts=registry.intercepts(flow),
         networks=registry.networks(),
         inline=registry.inline(),
+        turns=registry.turns(settings),
         **({} if clock is None else {"clock": clock}),
     )
     return Runtime(settings, sessions.kw["bind"], sessions, service)

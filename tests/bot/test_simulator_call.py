@@ -33,6 +33,7 @@ def client(
         renderers=registry.renderers(),
         networks=registry.networks(),
         inline=registry.inline(),
+        turns=registry.turns(settings),
     )
     runtime = Runtime(settings, migrated_engine, session_factory, service)
     with TestClient(create_app(runtime, simulator=True)) as test_client:

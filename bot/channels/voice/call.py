@@ -21,32 +21,27 @@ call needs, in ``voice_calls`` (one row a call):
 Nothing here logs what the caller said or their number.
 """
 
+import dataclasses
 import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
-
-from sqlalchemy import Engine, insert, select, update
-from starlette.concurrency import run_in_threadpool
 
 from bot.channels.contract import Inbound
 from bot.channels.render import renderer
 from bot.channels.voice.render import Segment, spoken
 from bot.channels.voice.twiml import Listen, Speaker, build
 from bot.channels.voice.voices import NEAREST, speaks
-from bot.conversation.service import Handled
-from conversations.events import Event, Repeated, Resumed, TextReceived
+from bot.conversation.service import ChannelTurn, Handled
+from bot.conversation.statements import HotCursor
+from conversations.events import Event, Resumed, TextReceived
 from conversations.outputs import Msg, Raw, Term, msg
-from storage import new_id, tables
+from storage import new_id
 
-__all__ = ["CallTurn", "VoiceCalls", "read_back_text"]
+__all__ = ["CallTurn", "CallTurns", "read_back_text"]
 
 log = logging.getLogger(__name__)
-
-_calls = tables.voice_calls
-_answers = tables.voice_answers
 
 UNSURE = 0.6
 """Below this confidence Twilio's transcription is read back as a doubt."""
@@ -89,59 +84,84 @@ class _Call:
     answers: list[dict[str, Any]] = field(default_factory=list)
 
 
-Handle = Callable[[Inbound], Awaitable[Handled]]
+# What a retried request gets when its call left no answer to repeat (it was erased).
+_HANG_UP = '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup /></Response>'
 
 
-class VoiceCalls:
-    """The calls of one channel (``voice``, or the simulator's ``sim_voice``)."""
+class CallTurns:
+    """The calls of one channel (``voice``, or the simulator's ``sim_voice``): the conversation
+    service's turn handler for it, run in each request's transaction (``ChannelTurn``)."""
 
     def __init__(
         self,
-        engine: Engine,
-        handle: Handle,
         speaker: Speaker,
         *,
         channel: str,
         answer_url: str,
         recording_callback: str | None,
-        clock: Callable[[], datetime],
     ) -> None:
-        self.engine = engine
-        self.handle = handle
         self.speaker = speaker
         self.channel = channel
         self.answer_url = answer_url
         self.recording_callback = recording_callback
         """Where Twilio reports a recording; None: this channel never records (the simulator)."""
-        self.clock = clock
 
-    # The two webhooks ---------------------------------------------------------------------------
-    async def respond(self, turn: CallTurn) -> str:
+    def turn(self, turn: ChannelTurn) -> Handled:
+        request = turn.inbound.request
+        if not isinstance(request, CallTurn):
+            raise TypeError("a call's request is a CallTurn")
+        work = _Work(self, turn)
+        answer = work.respond(request)
+        handled = work.handled or Handled(False, turn.candidate_id, turn.state.step)
+        return dataclasses.replace(handled, answer=answer)
+
+    def replay(self, hot: HotCursor, inbound: Inbound) -> Handled:
+        request = inbound.request
+        row = hot.load_call(request.call_sid) if isinstance(request, CallTurn) else None
+        return Handled(duplicate=True, answer=(row[3] if row else None) or _HANG_UP)
+
+
+class _Work:
+    """One request of a call: the state machine of the module's docstring."""
+
+    def __init__(self, calls: CallTurns, turn: ChannelTurn) -> None:
+        self.speaker = calls.speaker
+        self.channel = calls.channel
+        self.answer_url = calls.answer_url
+        self.recording_callback = calls.recording_callback
+        self.turn = turn
+        self.hot = turn.hot
+        self.handled: Handled | None = None
+        """What the engine said, when it ran."""
+        self.erased = False
+
+    def respond(self, turn: CallTurn) -> str:
         """The TwiML answering one of Twilio's requests."""
-        call = await run_in_threadpool(self._load, turn.call_sid)
+        call = self._load(turn.call_sid)
         answered = call is not None and call.last_response is not None
         if answered and (turn.turn is None or turn.turn < call.turn):  # type: ignore[union-attr]
             # Twilio asked again about a turn already answered: the same answer, nothing done.
             return call.last_response  # type: ignore[union-attr,return-value]
         if call is None:
-            call = _Call(new_id(), turn.call_sid, 0, {}, None, None, None, new=True)
-            return await self._begin(call, turn)
-        return await self._answer(call, turn)
+            candidate_id = self.turn.candidate_id
+            call = _Call(new_id(), turn.call_sid, 0, {}, None, None, candidate_id, new=True)
+            return self._begin(call, turn)
+        return self._answer(call, turn)
 
     # A call begins ------------------------------------------------------------------------------
-    async def _begin(self, call: _Call, turn: CallTurn) -> str:
-        handled = await self._engine(call, turn, Resumed(), key="start")
+    def _begin(self, call: _Call, turn: CallTurn) -> str:
+        handled = self._engine(call, turn, Resumed(), key="start")
         if handled is None:
-            return await self._finish(call, [], question=None, hangup=True)
+            return self._finish(call, [], question=None, hangup=True)
         locale = handled.locale
         before: list[Segment] = []
         if locale is not None:
             before += self._welcome(locale)
             call.state["welcomed"] = True
-        return await self._speak_replies(call, handled, before, locale)
+        return self._speak_replies(call, handled, before, locale)
 
     # Each answer --------------------------------------------------------------------------------
-    async def _answer(self, call: _Call, turn: CallTurn) -> str:
+    def _answer(self, call: _Call, turn: CallTurn) -> str:
         state = call.state
         locale: str = state.get("locale") or "fr"
         digits, speech = turn.digits.strip(), turn.speech.strip()
@@ -149,40 +169,40 @@ class VoiceCalls:
             state["silences"] = state.get("silences", 0) + 1
             if state["silences"] >= SILENCES:
                 goodbye = self._say(locale, "voice_goodbye_silence")
-                return await self._finish(call, goodbye, question=None, hangup=True)
-            return await self._again(call, self._say(locale, "voice_silence"))
+                return self._finish(call, goodbye, question=None, hangup=True)
+            return self._again(call, self._say(locale, "voice_silence"))
         state["silences"] = 0
         phase = state.get("phase", "question")
         if phase == "confirm" and speech and not digits:
             state["phase"] = "question"  # said again without waiting: the new words are read back
         elif phase == "confirm":
-            return await self._confirm(call, turn, digits)
+            return self._confirm(call, turn, digits)
         if phase == "recording":
-            return await self._recording(call, digits)
+            return self._recording(call, digits)
         if phase == "second_language":
-            return await self._second_language(call, turn, digits)
+            return self._second_language(call, turn, digits)
         question = state.get("question") or {}
         if digits == "#":
-            return await self._again(call, [])
+            return self._again(call, [])
         if digits == "*":
-            return await self._to_engine(call, turn, _BACK, key=str(turn.turn))
+            return self._to_engine(call, turn, _BACK, key=str(turn.turn))
         if digits == "0":
-            return await self._to_engine(
+            return self._to_engine(
                 call, turn, _HELP, key=str(turn.turn), before=self._welcome(locale)
             )
         if question.get("gather") == "choice" and digits:
             number = int(digits) if _DIGITS.fullmatch(digits) else 0
             if not 1 <= number <= question.get("choices", 0):
-                return await self._again(call, self._say(locale, "voice_wrong_key"))
+                return self._again(call, self._say(locale, "voice_wrong_key"))
             codes = question.get("codes")
             if codes and not speaks(codes[number - 1]):
-                return await self._offer_second_language(call, codes, codes[number - 1])
-            return await self._to_engine(call, turn, str(number), key=str(turn.turn))
+                return self._offer_second_language(call, codes, codes[number - 1])
+            return self._to_engine(call, turn, str(number), key=str(turn.turn))
         # A free answer, spoken or typed: read back before it is kept.
         source = "speech" if speech else "keypad"
         text = speech or " ".join(digits.replace("#", "").replace("*", ""))
         if not text.strip():
-            return await self._again(call, self._say(locale, "voice_wrong_key"))
+            return self._again(call, self._say(locale, "voice_wrong_key"))
         state["pending"] = {
             "text": speech or digits.replace("#", "").replace("*", ""),
             "confidence": turn.confidence if speech else None,
@@ -191,9 +211,9 @@ class VoiceCalls:
         }
         state["phase"] = "confirm"
         unsure = speech and turn.confidence is not None and turn.confidence < UNSURE
-        return await self._confirm_prompt(call, locale, text, unsure=bool(unsure))
+        return self._confirm_prompt(call, locale, text, unsure=bool(unsure))
 
-    async def _confirm(self, call: _Call, turn: CallTurn, digits: str) -> str:
+    def _confirm(self, call: _Call, turn: CallTurn, digits: str) -> str:
         state = call.state
         locale = state.get("locale") or "fr"
         pending = state.get("pending") or {}
@@ -201,19 +221,19 @@ class VoiceCalls:
             state.pop("pending", None)
             state["phase"] = "question"
             call.answers.append(pending)
-            return await self._to_engine(call, turn, pending["text"], key=str(turn.turn))
+            return self._to_engine(call, turn, pending["text"], key=str(turn.turn))
         if digits in ("2", "*"):
             state.pop("pending", None)
             state["phase"] = "question"
-            return await self._again(call, self._say(locale, "voice_say_again"))
+            return self._again(call, self._say(locale, "voice_say_again"))
         if digits == "#":
-            return await self._confirm_prompt(call, locale, read_back_text(pending), unsure=False)
+            return self._confirm_prompt(call, locale, read_back_text(pending), unsure=False)
         wrong = self._say(locale, "voice_wrong_key")
-        return await self._confirm_prompt(
+        return self._confirm_prompt(
             call, locale, read_back_text(pending), unsure=False, before=wrong
         )
 
-    async def _confirm_prompt(
+    def _confirm_prompt(
         self,
         call: _Call,
         locale: str,
@@ -225,10 +245,10 @@ class VoiceCalls:
         message = msg("voice_read_back_unsure" if unsure else "voice_read_back", answer=Raw(text))
         prompt = {"speak": spoken(message, locale), "gather": "choice", "choices": 2}
         call.state["prompt"] = prompt
-        return await self._finish(call, before or [], question=prompt)
+        return self._finish(call, before or [], question=prompt)
 
     # Languages and recording --------------------------------------------------------------------
-    async def _offer_second_language(self, call: _Call, codes: list[str], wanted: str) -> str:
+    def _offer_second_language(self, call: _Call, codes: list[str], wanted: str) -> str:
         """A language no voice here speaks: say so in the nearest ones, and offer those."""
         offered = [code for code in NEAREST.get(wanted, ()) if speaks(code) and code in codes]
         offered = offered or [code for code in codes if speaks(code)][:3]
@@ -250,51 +270,39 @@ class VoiceCalls:
                 "choices": len(offered),
             },
         )
-        return await self._finish(call, [], question=call.state["prompt"])
+        return self._finish(call, [], question=call.state["prompt"])
 
-    async def _second_language(self, call: _Call, turn: CallTurn, digits: str) -> str:
+    def _second_language(self, call: _Call, turn: CallTurn, digits: str) -> str:
         state = call.state
         offered: list[str] = state.get("offered", [])
         number = int(digits) if _DIGITS.fullmatch(digits) else 0
         if not 1 <= number <= len(offered):
-            return await self._again(
-                call, self._say(offered[0] if offered else "en", "voice_wrong_key")
-            )
+            return self._again(call, self._say(offered[0] if offered else "en", "voice_wrong_key"))
         chosen = offered[number - 1]
         key = state["menu"].index(chosen) + 1
         for name in ("offered", "menu", "prompt"):
             state.pop(name, None)
         state["phase"] = "question"
-        return await self._to_engine(call, turn, str(key), key=str(turn.turn))
+        return self._to_engine(call, turn, str(key), key=str(turn.turn))
 
-    async def _recording(self, call: _Call, digits: str) -> str:
+    def _recording(self, call: _Call, digits: str) -> str:
         state = call.state
         locale = state.get("locale") or "fr"
         if digits not in ("1", "2"):
-            return await self._again(call, self._say(locale, "voice_wrong_key"))
+            return self._again(call, self._say(locale, "voice_wrong_key"))
         call.recording_consent = digits == "1"
         state["phase"] = "question"
         state.pop("prompt", None)
         record = call.recording_consent and self.recording_callback is not None
-        return await self._finish(call, [], question=state.get("question"), record=record)
+        return self._finish(call, [], question=state.get("question"), record=record)
 
     # The engine ---------------------------------------------------------------------------------
-    async def _engine(
-        self, call: _Call, turn: CallTurn, event: Event, *, key: str
-    ) -> "_Heard | None":
-        inbound = Inbound(
-            channel=self.channel,
-            address=turn.address,
-            event=event,
-            external_id=f"{turn.call_sid}:{key}",
-        )
-        handled = await self.handle(inbound)
-        if handled.duplicate:
-            # Answered before, but the call's row was not saved after: where the person stands.
-            handled = await self.handle(
-                Inbound(self.channel, turn.address, Repeated(), f"{turn.call_sid}:{key}:again")
-            )
+    def _engine(self, call: _Call, turn: CallTurn, event: Event, *, key: str) -> "_Heard | None":
+        del turn, key  # the request's own dedupe (CallSid and turn) was the service's
+        handled = self.turn.run(event)
+        self.handled = handled
         if handled.candidate_id is None:
+            self.erased = True  # DELETE confirmed on the call: nothing of it is kept
             return None
         call.candidate_id = handled.candidate_id
         locale = _locale_of(handled)
@@ -303,7 +311,7 @@ class VoiceCalls:
         asked_help = isinstance(event, TextReceived) and event.text == _HELP
         return _Heard(handled, locale or call.state.get("locale"), asked_help)
 
-    async def _to_engine(
+    def _to_engine(
         self,
         call: _Call,
         turn: CallTurn,
@@ -312,17 +320,17 @@ class VoiceCalls:
         key: str,
         before: list[Segment] | None = None,
     ) -> str:
-        heard = await self._engine(call, turn, TextReceived(text), key=key)
+        heard = self._engine(call, turn, TextReceived(text), key=key)
         if heard is None:  # erased (DELETE): the goodbye was the engine's last word
-            return await self._finish(call, before or [], question=None, hangup=True)
+            return self._finish(call, before or [], question=None, hangup=True)
         segments = list(before or [])
         locale = heard.locale
         if locale is not None and not call.state.get("welcomed"):
             segments += self._welcome(locale)
             call.state["welcomed"] = True
-        return await self._speak_replies(call, heard, segments, locale)
+        return self._speak_replies(call, heard, segments, locale)
 
-    async def _speak_replies(
+    def _speak_replies(
         self, call: _Call, heard: "_Heard", before: list[Segment], locale: str | None
     ) -> str:
         replies = heard.handled.replies
@@ -336,12 +344,12 @@ class VoiceCalls:
         previous = call.state.get("question") or {}
         if question is None and heard.handled.step == previous.get("step") in _GOES_ON:
             # A story is told in several answers: the step listens on, without asking again.
-            return await self._finish(call, said, question={**previous, "speak": []})
+            return self._finish(call, said, question={**previous, "speak": []})
         if question is None:
             if not heard.asked_help or heard.handled.step in _ENDED:
                 # Nothing more to ask on this call (sent to the coach, "later", STOP…).
                 said += self._say(locale or "fr", "voice_goodbye")
-                return await self._finish(call, said, question=None, hangup=True)
+                return self._finish(call, said, question=None, hangup=True)
             question = call.state.get("question")  # HELP said its words: the question again
         else:
             call.state["question"] = question
@@ -362,18 +370,18 @@ class VoiceCalls:
                 "choices": 2,
             }
             call.state.update(phase="recording", prompt=prompt)
-            return await self._finish(call, said, question=prompt)
-        return await self._finish(call, said, question=question)
+            return self._finish(call, said, question=prompt)
+        return self._finish(call, said, question=question)
 
     # Saying it ----------------------------------------------------------------------------------
-    async def _again(self, call: _Call, before: list[Segment]) -> str:
+    def _again(self, call: _Call, before: list[Segment]) -> str:
         """``before``, then what the call is waiting for again (the question, or a prompt)."""
         state = call.state
         phase = state.get("phase", "question")
         waiting = state.get("prompt") if phase != "question" else state.get("question")
-        return await self._finish(call, before, question=waiting)
+        return self._finish(call, before, question=waiting)
 
-    async def _finish(
+    def _finish(
         self,
         call: _Call,
         before: list[Segment] | list[tuple[Any, ...]],
@@ -406,12 +414,10 @@ class VoiceCalls:
         # spoken by clips holds only their addresses).
         call.state["said"] = [list(segment) for segment in [*before, *speak]]
 
-        def build_and_save() -> str:
-            twiml = build(self.speaker, before, speak, listen, hangup=hangup, record=recording)
+        twiml = build(self.speaker, before, speak, listen, hangup=hangup, record=recording)
+        if not self.erased:
             self._save(call, next_turn, twiml)
-            return twiml
-
-        return await run_in_threadpool(build_and_save)
+        return twiml
 
     def _welcome(self, locale: str) -> list[Segment]:
         return self._say(locale, "voice_welcome") + self._say(locale, "voice_speak")
@@ -422,63 +428,54 @@ class VoiceCalls:
 
     # The call's row -----------------------------------------------------------------------------
     def _load(self, call_sid: str) -> _Call | None:
-        with self.engine.connect() as connection:
-            row = connection.execute(select(_calls).where(_calls.c.call_sid == call_sid)).first()
+        row = self.hot.load_call(call_sid)
         if row is None:
             return None
+        call_id, turn, state, last_response, consent, wanted = row
         return _Call(
-            row.id,
-            row.call_sid,
-            row.turn,
-            dict(row.state or {}),
-            row.last_response,
-            row.recording_consent,
-            row.candidate_id,
-            wanted_locale=row.wanted_locale,
+            call_id,
+            call_sid,
+            turn,
+            dict(state),
+            last_response,
+            consent,
+            self.turn.candidate_id,
+            wanted_locale=wanted,
         )
 
     def _save(self, call: _Call, turn: int, twiml: str) -> None:
-        now = self.clock()
-        values: dict[str, Any] = {
-            "turn": turn,
-            "state": call.state,
-            "last_response": twiml,
-            "candidate_id": call.candidate_id,
-            "recording_consent": call.recording_consent,
-            "wanted_locale": call.wanted_locale,
-            "updated_at": now,
-        }
-        if call.state.get("phase") == "ended":
-            values["ended_at"] = now
-        with self.engine.begin() as connection:
-            if call.new:
-                connection.execute(
-                    insert(_calls).values(
-                        id=call.id,
-                        call_sid=call.call_sid,
-                        channel=self.channel,
-                        created_at=now,
-                        **values,
-                    )
-                )
-                call.new = False
-            else:
-                connection.execute(update(_calls).where(_calls.c.id == call.id).values(values))
-            if call.candidate_id is not None:
-                for answer in call.answers:
-                    connection.execute(
-                        insert(_answers).values(
-                            id=new_id(),
-                            candidate_id=call.candidate_id,
-                            call_sid=call.call_sid,
-                            step=(answer.get("step") or "?")[:40],
-                            transcript=answer["text"],
-                            confidence=answer.get("confidence"),
-                            source=answer["source"],
-                            created_at=now,
-                        )
-                    )
-            call.answers.clear()
+        now = self.turn.now
+        self.hot.save_call(
+            {
+                "id": call.id,
+                "call_sid": call.call_sid,
+                "channel": self.channel,
+                "candidate_id": call.candidate_id,
+                "turn": turn,
+                "state": call.state,
+                "last_response": twiml,
+                "wanted_locale": call.wanted_locale,
+                "recording_consent": call.recording_consent,
+                "now": now,
+                "ended_at": now if call.state.get("phase") == "ended" else None,
+            },
+            new=call.new,
+        )
+        call.new = False
+        for answer in call.answers if call.candidate_id is not None else ():
+            self.hot.insert_voice_answer(
+                {
+                    "id": new_id(),
+                    "candidate_id": call.candidate_id,
+                    "call_sid": call.call_sid,
+                    "step": (answer.get("step") or "?")[:40],
+                    "transcript": answer["text"],
+                    "confidence": answer.get("confidence"),
+                    "source": answer["source"],
+                    "now": now,
+                }
+            )
+        call.answers.clear()
         call.turn = turn
 
 

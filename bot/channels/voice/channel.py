@@ -2,7 +2,13 @@
 
 from bot.channels.contract import Channel
 from bot.channels.voice.render import render_voice
-from bot.channels.voice.twilio import CHANNEL, VOICE_OFF_MESSAGE, voice_enabled, voice_routes
+from bot.channels.voice.twilio import (
+    CHANNEL,
+    VOICE_OFF_MESSAGE,
+    call_turns,
+    voice_enabled,
+    voice_routes,
+)
 from conversations.events import SMS_CAPABILITIES
 
 __all__ = ["VOICE"]
@@ -13,6 +19,7 @@ VOICE = Channel(
     capabilities=SMS_CAPABILITIES,
     render=render_voice,
     delivery="inline",
+    turns=call_turns,
     routes=voice_routes,
     enabled=voice_enabled,
     off_message=VOICE_OFF_MESSAGE,

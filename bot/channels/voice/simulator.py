@@ -26,16 +26,18 @@ from bot.channels.simulator import (
     _same_origin,  # one CSRF rule for the simulator's API
     is_fictional_number,
 )
-from bot.channels.voice.call import CallTurn, VoiceCalls
-from bot.channels.voice.twilio import CLIPS_PATH
+from bot.channels.voice.call import CallTurn, CallTurns
+from bot.channels.voice.clips import ClipStore
+from bot.channels.voice.twilio import CLIPS_PATH, call_inbound
 from bot.channels.voice.twiml import Speaker
 from bot.channels.voice.voices import CLIP_VOICES, engine_of
+from bot.runtime.settings import Settings
 from storage import tables
 
 if TYPE_CHECKING:
     from bot.runtime.root import Runtime
 
-__all__ = ["CALL_API", "simulated_call_routes"]
+__all__ = ["CALL_API", "simulated_call_routes", "simulated_call_turns"]
 
 CALL_API = "/simulator/api/call"
 _HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
@@ -47,21 +49,26 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status, headers=_HEADERS)
 
 
+def simulated_call_turns(settings: Settings) -> CallTurns:
+    """The conversation service's handler of the simulator's calls: never recorded."""
+    clips = ClipStore(settings.voice_clips_dir)
+
+    def clip_url(locale: str, text: str) -> str:
+        return f"{settings.public_url}{CLIPS_PATH}/{clips.clip(locale, text)}"
+
+    return CallTurns(
+        Speaker(clip_url),
+        channel=VOICE_CHANNEL,
+        answer_url=settings.public_url + CALL_API,
+        recording_callback=None,  # the simulator records nothing, and never asks
+    )
+
+
 def simulated_call_routes(runtime: "Runtime") -> list[BaseRoute]:
     clips = runtime.clips
 
     def clip_path(locale: str, text: str) -> str:
         return f"{CLIPS_PATH}/{clips.clip(locale, text)}"
-
-    calls = VoiceCalls(
-        runtime.engine,
-        runtime.inbox.handle,
-        Speaker(lambda locale, text: runtime.settings.public_url + clip_path(locale, text)),
-        channel=VOICE_CHANNEL,
-        answer_url=runtime.settings.public_url + CALL_API,
-        recording_callback=None,  # the simulator records nothing, and never asks
-        clock=runtime.service.clock,
-    )
 
     def captions(call_sid: str) -> list[dict[str, Any]]:
         with runtime.engine.connect() as connection:
@@ -126,8 +133,9 @@ def simulated_call_routes(runtime: "Runtime") -> list[BaseRoute]:
         if confidence is not None and not isinstance(confidence, int | float):
             return _error(422, "confidence: a number from 0 to 1")
         heard = CallTurn(call_sid, phone, turn, str(digits), str(text), confidence)
-        twiml = await calls.respond(heard)
-        root = ET.fromstring(twiml)  # noqa: S314 - our own TwiML, just built
+        handled = await runtime.inbox.handle(call_inbound(VOICE_CHANNEL, heard))
+        # Our own TwiML, just built.
+        root = ET.fromstring(handled.answer or "<Response/>")  # noqa: S314
         gather = root.find("Gather")
         next_turn = None
         if gather is not None:

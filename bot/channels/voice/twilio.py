@@ -25,13 +25,15 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from twilio.twiml.voice_response import VoiceResponse
 
+from bot.channels.contract import Inbound
 from bot.channels.twilio.webhooks import SID, SignedWebhooks, e164
-from bot.channels.voice.call import CallTurn, VoiceCalls
+from bot.channels.voice.call import CallTurn, CallTurns
 from bot.channels.voice.clips import ClipStore
 from bot.channels.voice.render import spoken
 from bot.channels.voice.twiml import Speaker
 from bot.channels.voice.voices import SAY_VOICES
 from bot.runtime.settings import Settings
+from conversations.events import TextReceived
 from conversations.outputs import Msg
 from storage import tables
 
@@ -45,7 +47,9 @@ __all__ = [
     "CLIPS_PATH",
     "STATUS_PATH",
     "VOICE_OFF_MESSAGE",
+    "call_inbound",
     "call_turn",
+    "call_turns",
     "hidden_number_twiml",
     "voice_enabled",
     "voice_routes",
@@ -110,8 +114,33 @@ def hidden_number_twiml() -> str:
     return str(response)
 
 
-def clip_store(settings: Settings) -> ClipStore:
-    return ClipStore(settings.voice_clips_dir)
+def call_turns(settings: Settings) -> CallTurns:
+    """The conversation service's handler of Twilio's calls (it runs where the service runs:
+    the writer process of ``tremplin serve``), with its own clip store."""
+    clips = ClipStore(settings.voice_clips_dir)
+
+    def clip_url(locale: str, text: str) -> str:
+        return f"{settings.public_url}{CLIPS_PATH}/{clips.clip(locale, text)}"
+
+    return CallTurns(
+        Speaker(clip_url),
+        channel=CHANNEL,
+        answer_url=settings.public_url + ANSWER_PATH,
+        recording_callback=settings.public_url + STATUS_PATH,
+    )
+
+
+def call_inbound(channel: str, heard: CallTurn) -> Inbound:
+    """One request of a call as the conversation service takes it: the words or keys heard are
+    its text (the message log keeps them), the request itself goes to the call's turn handler."""
+    words = heard.speech or heard.digits
+    return Inbound(
+        channel=channel,
+        address=heard.address,
+        event=TextReceived(words),
+        external_id=f"{heard.call_sid}:{heard.turn or 0}",
+        request=heard,
+    )
 
 
 def voice_routes(runtime: "Runtime") -> list[BaseRoute]:
@@ -123,19 +152,6 @@ def voice_routes(runtime: "Runtime") -> list[BaseRoute]:
     )
     clips = runtime.clips
 
-    def clip_url(locale: str, text: str) -> str:
-        return f"{settings.public_url}{CLIPS_PATH}/{clips.clip(locale, text)}"
-
-    calls = VoiceCalls(
-        runtime.engine,
-        runtime.inbox.handle,
-        Speaker(clip_url),
-        channel=CHANNEL,
-        answer_url=settings.public_url + ANSWER_PATH,
-        recording_callback=settings.public_url + STATUS_PATH,
-        clock=runtime.service.clock,
-    )
-
     async def answer(request: Request, turn: int | None) -> Response:
         form = await webhooks.form(request)
         if isinstance(form, Response):
@@ -146,9 +162,9 @@ def voice_routes(runtime: "Runtime") -> list[BaseRoute]:
             return Response(hidden_number_twiml(), media_type=_TWIML)
         except ValueError:
             return PlainTextResponse("Not a Twilio call request.", 400)
-        twiml = await calls.respond(heard)
+        handled = await runtime.inbox.handle(call_inbound(CHANNEL, heard))
         log.info("call %s turn %s answered", heard.call_sid, turn if turn is not None else "start")
-        return Response(twiml, media_type=_TWIML)
+        return Response(handled.answer or hidden_number_twiml(), media_type=_TWIML)
 
     async def call(request: Request) -> Response:
         return await answer(request, None)
