@@ -75,20 +75,33 @@ def build(
     response = VoiceResponse()
     if record is not None:  # the caller agreed to keep a recording of the call
         response.start().recording(**record)
-    for locale, text in before:
+    for locale, text in _runs(before):
         speaker.say(response, locale, text)
     if listen is None:
-        for locale, text in question:
+        for locale, text in _runs(question):
             speaker.say(response, locale, text)
         if hangup:
             response.hangup()
         return str(response)
     gather = _gather(listen)
-    for locale, text in question:
+    for locale, text in _runs(question):
         speaker.say(gather, locale, text)
     response.append(gather)
     response.redirect(listen.action, method="POST")
     return str(response)
+
+
+def _runs(segments: Sequence[Sequence[str]]) -> list[tuple[str, str]]:
+    """Consecutive segments in one Twilio voice as one ``<Say>``: one breath, not a pause
+    between each sentence (and a smaller document). Clips stay one a segment: each catalogue
+    text has its own, made offline."""
+    runs: list[tuple[str, str]] = []
+    for locale, text in segments:
+        if runs and runs[-1][0] == locale and locale in SAY_VOICES:
+            runs[-1] = (locale, f"{runs[-1][1]} {text}")
+        else:
+            runs.append((locale, text))
+    return runs
 
 
 def _gather(listen: Listen) -> Gather:
