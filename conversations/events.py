@@ -47,6 +47,10 @@ class TextReceived:
     the text names or nearly names (one keystroke away). None: not looked up, and any code of
     the right shape is taken as it is (a conversation with no database behind it)."""
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Every message crosses a process boundary as a pickle: a tuple is the cheap form.
+        return (TextReceived, (self.text, self.caps, self.invitations))
+
 
 @dataclass(frozen=True, slots=True)
 class ContactShared:

@@ -72,6 +72,12 @@ class Inbound:
     """What the provider's request said beyond a message, for a channel that answers it itself
     in the service's transaction (a call's keys, speech and turn: bot/channels/voice/call.py)."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled for every message to the writer process (bot/conversation/writer_process.py):
+        # a tuple costs a fraction of a slotted dataclass's field-by-field state.
+        fields = (self.channel, self.address, self.event, self.external_id, self.locale_hint)
+        return (Inbound, (*fields, self.media, self.request))
+
 
 # Outbound ---------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)

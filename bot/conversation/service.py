@@ -110,6 +110,17 @@ class Handled:
     answer: str | None = None
     """What a channel that answers the provider's request itself answers (a call's TwiML)."""
 
+    def without_replies(self) -> "Handled":
+        return Handled(
+            self.duplicate, self.candidate_id, self.step, self.outbox_ids, [], self.answer
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled for every message between the web and the writer process: a tuple, not the
+        # field-by-field state of a slotted dataclass, which costs several times more.
+        fields = (self.duplicate, self.candidate_id, self.step, self.outbox_ids, self.replies)
+        return (Handled, (*fields, self.answer))
+
 
 @dataclass(frozen=True, slots=True)
 class ChannelTurn:

@@ -306,7 +306,11 @@ def _receive(sock: socket.socket, buffer: bytearray) -> bool:
 
 def _transportable(outcome: Any) -> Any:
     """The outcome itself when it pickles (database errors do, so a 503 stays a 503), else a
-    ``RuntimeError`` that names its class; the child has already logged a failed message."""
+    ``RuntimeError`` that names its class; the child has already logged a failed message. A
+    ``Handled`` goes without its rendered replies: the web answers with the outbox ids and a
+    call's TwiML, and unpickling every reply cost the web process more than the rest."""
+    if isinstance(outcome, Handled):
+        return outcome.without_replies()
     if not isinstance(outcome, BaseException):
         return outcome
     try:

@@ -69,6 +69,10 @@ class CallTurn:
     speech: str = ""
     confidence: float | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        fields = (self.call_sid, self.address, self.turn, self.digits, self.speech)
+        return (CallTurn, (*fields, self.confidence))
+
 
 @dataclass(slots=True)
 class _Call:
