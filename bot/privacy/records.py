@@ -306,7 +306,8 @@ def purge_old_bodies(
 ) -> Purged:
     """Blank the text of messages older than ``retention_days`` (the rows stay, for counts).
 
-    ``messages.body`` becomes NULL; the body of an outbox row that is no longer waiting (sent,
+    ``messages.body`` becomes NULL, and so do the words of old phone calls (the transcripts the
+    coach saw, the call's last answer); the body of an outbox row that is no longer waiting (sent,
     failed, cancelled) becomes empty once its last attempt is that old (a text delivered late was
     in use until then); outbox rows without a candidate older than
     :data:`GOODBYE_GRACE` are deleted. ``retention_days <= 0`` keeps text forever (the goodbyes
@@ -336,6 +337,22 @@ def purge_old_bodies(
         old_outbox.append(_outbox.c.next_attempt_at >= since)
     messages = _in_batches(engine, _messages, and_(*old_messages), {"body": None}, batch_size)
     outbox = _in_batches(engine, _outbox, and_(*old_outbox), {"body": ""}, batch_size)
+    # Phone calls: what was heard, and the words a call's row kept, go with the message texts.
+    calls, heard = tables.voice_calls, tables.voice_answers
+    _in_batches(
+        engine,
+        calls,
+        and_(calls.c.updated_at < cutoff, calls.c.last_response.is_not(None)),
+        {"state": {}, "last_response": None},
+        batch_size,
+    )
+    _in_batches(
+        engine,
+        heard,
+        and_(heard.c.created_at < cutoff, heard.c.transcript != ""),
+        {"transcript": ""},
+        batch_size,
+    )
     if messages or outbox or goodbyes:
         log.info(
             "retention: %d message texts, %d outbox texts, %d goodbyes purged",

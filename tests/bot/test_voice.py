@@ -409,3 +409,18 @@ def test_without_sms_the_words_wait_for_the_next_call_with_the_reason(
     assert queued.count == 0 and queued.held == 1
     assert "que par téléphone" in in_words(queued.reason)
     made.runtime.inbox.close()
+
+
+def test_the_retention_job_blanks_what_old_calls_heard(world: VoiceWorld) -> None:
+    from datetime import timedelta
+
+    from bot.privacy.records import purge_old_bodies
+
+    caller = Caller(world.twilio)
+    answer_until(world, caller, start_in_french(caller), "last_name")
+    later = world.runtime.service.clock() + timedelta(days=400)
+    purge_old_bodies(world.runtime.engine, now=later, retention_days=365)
+    with world.runtime.sessions() as session:
+        assert {a.transcript for a in session.scalars(select(VoiceAnswer))} == {""}
+        call = session.scalars(select(VoiceCall)).one()
+        assert call.last_response is None and call.state == {}
