@@ -154,7 +154,7 @@ class _Work:
 
     # A call begins ------------------------------------------------------------------------------
     def _begin(self, call: _Call, turn: CallTurn) -> str:
-        handled = self._engine(call, turn, Resumed(), key="start")
+        handled = self._engine(call, turn, Resumed())
         if handled is None:
             return self._finish(call, [], question=None, hangup=True)
         locale = handled.locale
@@ -189,11 +189,9 @@ class _Work:
         if digits == "#":
             return self._again(call, [])
         if digits == "*":
-            return self._to_engine(call, turn, _BACK, key=str(turn.turn))
+            return self._to_engine(call, turn, _BACK)
         if digits == "0":
-            return self._to_engine(
-                call, turn, _HELP, key=str(turn.turn), before=self._welcome(locale)
-            )
+            return self._to_engine(call, turn, _HELP, before=self._welcome(locale))
         if question.get("gather") == "choice" and digits:
             number = int(digits) if _DIGITS.fullmatch(digits) else 0
             if not 1 <= number <= question.get("choices", 0):
@@ -201,7 +199,7 @@ class _Work:
             codes = question.get("codes")
             if codes and not speaks(codes[number - 1]):
                 return self._offer_second_language(call, codes, codes[number - 1])
-            return self._to_engine(call, turn, str(number), key=str(turn.turn))
+            return self._to_engine(call, turn, str(number))
         # A free answer, spoken or typed: read back before it is kept.
         source = "speech" if speech else "keypad"
         text = speech or " ".join(digits.replace("#", "").replace("*", ""))
@@ -225,7 +223,7 @@ class _Work:
             state.pop("pending", None)
             state["phase"] = "question"
             call.answers.append(pending)
-            return self._to_engine(call, turn, pending["text"], key=str(turn.turn))
+            return self._to_engine(call, turn, pending["text"])
         if digits in ("2", "*"):
             state.pop("pending", None)
             state["phase"] = "question"
@@ -287,7 +285,7 @@ class _Work:
         for name in ("offered", "menu", "prompt"):
             state.pop(name, None)
         state["phase"] = "question"
-        return self._to_engine(call, turn, str(key), key=str(turn.turn))
+        return self._to_engine(call, turn, str(key))
 
     def _recording(self, call: _Call, digits: str) -> str:
         state = call.state
@@ -301,8 +299,9 @@ class _Work:
         return self._finish(call, [], question=state.get("question"), record=record)
 
     # The engine ---------------------------------------------------------------------------------
-    def _engine(self, call: _Call, turn: CallTurn, event: Event, *, key: str) -> "_Heard | None":
-        del turn, key  # the request's own dedupe (CallSid and turn) was the service's
+    def _engine(self, call: _Call, turn: CallTurn, event: Event) -> "_Heard | None":
+        """The engine on ``event``, once a request (the request's dedupe was the service's)."""
+        del turn
         handled = self.turn.run(event)
         self.handled = handled
         if handled.candidate_id is None:
@@ -321,10 +320,9 @@ class _Work:
         turn: CallTurn,
         text: str,
         *,
-        key: str,
         before: list[Segment] | None = None,
     ) -> str:
-        heard = self._engine(call, turn, TextReceived(text), key=key)
+        heard = self._engine(call, turn, TextReceived(text))
         if heard is None:  # erased (DELETE): the goodbye was the engine's last word
             return self._finish(call, before or [], question=None, hangup=True)
         segments = list(before or [])
