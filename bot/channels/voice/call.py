@@ -103,8 +103,11 @@ class CallTurns:
         channel: str,
         answer_url: str,
         recording_callback: str | None,
+        captions: bool = False,
     ) -> None:
         self.speaker = speaker
+        self.captions = captions
+        """Keep each answer's words on the call's row, for the simulator's captions."""
         self.channel = channel
         self.answer_url = answer_url
         self.recording_callback = recording_callback
@@ -133,6 +136,7 @@ class _Work:
         self.channel = calls.channel
         self.answer_url = calls.answer_url
         self.recording_callback = calls.recording_callback
+        self.captions = calls.captions
         self.turn = turn
         self.hot = turn.hot
         self.handled: Handled | None = None
@@ -412,9 +416,10 @@ class _Work:
         speak = [tuple(s) for s in (question or {}).get("speak", [])] if listen else []
         if hangup:
             call.state["phase"] = "ended"
-        # What this answer says, as words: the simulator's captions (the TwiML of a language
-        # spoken by clips holds only their addresses).
-        call.state["said"] = [list(segment) for segment in [*before, *speak]]
+        if self.captions:
+            # What this answer says, as words: the simulator's captions (the TwiML of a language
+            # spoken by clips holds only their addresses).
+            call.state["said"] = [list(segment) for segment in [*before, *speak]]
 
         twiml = build(self.speaker, before, speak, listen, hangup=hangup, record=recording)
         if not self.erased:

@@ -61,6 +61,7 @@ def simulated_call_turns(settings: Settings) -> CallTurns:
         channel=VOICE_CHANNEL,
         answer_url=settings.public_url + CALL_API,
         recording_callback=None,  # the simulator records nothing, and never asks
+        captions=True,
     )
 
 
