@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.contract import Inbound
+from bot.channels.contract import Inbound, Outgoing
 from bot.conversation.service import Handled
 from bot.conversation.writer_process import WriterProcess, WriterUnavailableError, _transportable
 from bot.runtime.root import Runtime, open_runtime, open_service
@@ -168,8 +168,12 @@ def test_errors_cross_with_their_class_so_an_absent_database_stays_a_503() -> No
 
     plain = _transportable(UnpicklableError("x"))
     assert type(plain) is RuntimeError and "UnpicklableError" in str(plain)
-    handled = Handled(False, "c", "consent", [1])
-    assert _transportable(handled) is handled
+    reply = Outgoing("Tu es d'accord ?", "consent")
+    handled = Handled(False, "c", "consent", [1], [reply], answer="<Response/>")
+    crossed_handled = pickle.loads(pickle.dumps(_transportable(handled)))
+    # The web needs the ids and the answer, not the rendered replies.
+    assert crossed_handled.replies == []
+    assert crossed_handled == Handled(False, "c", "consent", [1], [], answer="<Response/>")
 
 
 class _DeadInbox:
