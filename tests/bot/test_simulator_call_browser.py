@@ -2,31 +2,16 @@
 a Dari speaker calls, picks her language on the keypad, hears (reads, here) the call's captions
 with the espeak-ng clips to play, answers by "speech" and keys, hangs up, and calls back."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Browser, Locator, expect
 from sqlalchemy import select
 
 from storage import Candidate, CvDraft, make_engine, make_session_factory
-from tests.bot.test_simulator_browser import chromium, simulator_page
-from tests.servers import tremplin_serve
+from tests.bot.test_simulator_browser import base_url, chromium, database_url, simulator_page
 
-__all__ = ["chromium"]
+__all__ = ["base_url", "chromium", "database_url"]  # the fixtures, shared
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'simulator.db'}"
-
-
-@pytest.fixture
-def base_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    with tremplin_serve(database_url, tmp_path / "serve.log") as base:
-        yield base
 
 
 def _key(phone: Locator, key: str) -> None:

@@ -362,16 +362,14 @@ def test_erasure_deletes_the_recording_at_twilio_too(
     made.runtime.inbox.close()
 
 
-def test_words_outside_a_call_go_by_sms_to_the_same_number(world: VoiceWorld) -> None:
+def _remind(world: VoiceWorld) -> Any:
+    """Queue a reminder for the one candidate, through the courier."""
     from bot.delivery.rows import Purpose
     from conversations.outputs import Say, msg
 
-    caller = Caller(world.twilio)
-    answer_until(world, caller, start_in_french(caller), "first_name")
-    caller.hang_up()
     with world.runtime.engine.begin() as connection:
         candidate_id = connection.execute(select(Candidate.id)).scalar_one()
-        queued = world.runtime.courier.queue(
+        return world.runtime.courier.queue(
             connection,
             candidate_id,
             [Say(msg("reminder_first"))],
@@ -379,6 +377,13 @@ def test_words_outside_a_call_go_by_sms_to_the_same_number(world: VoiceWorld) ->
             Purpose.REMINDER,
             now=world.runtime.service.clock(),
         )
+
+
+def test_words_outside_a_call_go_by_sms_to_the_same_number(world: VoiceWorld) -> None:
+    caller = Caller(world.twilio)
+    answer_until(world, caller, start_in_french(caller), "first_name")
+    caller.hang_up()
+    queued = _remind(world)
     assert queued.channel == "sms" and queued.count == 1
     with world.runtime.sessions() as session:
         row = session.scalars(select(Outbox)).one()
@@ -389,23 +394,12 @@ def test_without_sms_the_words_wait_for_the_next_call_with_the_reason(
     session_factory: Any, tmp_path: Any
 ) -> None:
     from bot.coach.deliveries import in_words
-    from bot.delivery.rows import Purpose
-    from conversations.outputs import Say, msg
 
     made = make_voice_world(session_factory, tmp_path, twilio_from=None)
     caller = Caller(made.twilio)
     caller.call()
     caller.press("1")
-    with made.runtime.engine.begin() as connection:
-        candidate_id = connection.execute(select(Candidate.id)).scalar_one()
-        queued = made.runtime.courier.queue(
-            connection,
-            candidate_id,
-            [Say(msg("reminder_first"))],
-            "fr",
-            Purpose.REMINDER,
-            now=made.runtime.service.clock(),
-        )
+    queued = _remind(made)
     assert queued.count == 0 and queued.held == 1
     assert "que par téléphone" in in_words(queued.reason)
     made.runtime.inbox.close()

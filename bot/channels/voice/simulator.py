@@ -27,9 +27,7 @@ from bot.channels.simulator import (
     is_fictional_number,
 )
 from bot.channels.voice.call import CallTurn, CallTurns
-from bot.channels.voice.clips import ClipStore
-from bot.channels.voice.twilio import CLIPS_PATH, call_inbound
-from bot.channels.voice.twiml import Speaker
+from bot.channels.voice.twilio import CLIPS_PATH, call_inbound, turns_for
 from bot.channels.voice.voices import CLIP_VOICES, engine_of
 from bot.runtime.settings import Settings
 from storage import tables
@@ -50,18 +48,9 @@ def _error(status: int, message: str) -> JSONResponse:
 
 
 def simulated_call_turns(settings: Settings) -> CallTurns:
-    """The conversation service's handler of the simulator's calls: never recorded."""
-    clips = ClipStore(settings.voice_clips_dir)
-
-    def clip_url(locale: str, text: str) -> str:
-        return f"{settings.public_url}{CLIPS_PATH}/{clips.clip(locale, text)}"
-
-    return CallTurns(
-        Speaker(clip_url),
-        channel=VOICE_CHANNEL,
-        answer_url=settings.public_url + CALL_API,
-        recording_callback=None,  # the simulator records nothing, and never asks
-        captions=True,
+    """The handler of the simulator's calls: never recorded (and never asked), with captions."""
+    return turns_for(
+        settings, channel=VOICE_CHANNEL, answer_path=CALL_API, recording_path=None, captions=True
     )
 
 

@@ -51,6 +51,7 @@ __all__ = [
     "call_turn",
     "call_turns",
     "hidden_number_twiml",
+    "turns_for",
     "voice_enabled",
     "voice_routes",
 ]
@@ -114,20 +115,35 @@ def hidden_number_twiml() -> str:
     return str(response)
 
 
-def call_turns(settings: Settings) -> CallTurns:
-    """The conversation service's handler of Twilio's calls (it runs where the service runs:
-    the writer process of ``tremplin serve``), with its own clip store."""
+def turns_for(
+    settings: Settings,
+    *,
+    channel: str,
+    answer_path: str,
+    recording_path: str | None,
+    captions: bool = False,
+) -> CallTurns:
+    """A call channel's turn handler (it runs where the conversation service runs: the writer
+    process of ``tremplin serve``), with its own clip store; ``recording_path`` None: never
+    records."""
     clips = ClipStore(settings.voice_clips_dir)
 
     def clip_url(locale: str, text: str) -> str:
         return f"{settings.public_url}{CLIPS_PATH}/{clips.clip(locale, text)}"
 
+    recording = settings.public_url + recording_path if recording_path is not None else None
     return CallTurns(
         Speaker(clip_url),
-        channel=CHANNEL,
-        answer_url=settings.public_url + ANSWER_PATH,
-        recording_callback=settings.public_url + STATUS_PATH,
+        channel=channel,
+        answer_url=settings.public_url + answer_path,
+        recording_callback=recording,
+        captions=captions,
     )
+
+
+def call_turns(settings: Settings) -> CallTurns:
+    """The handler of Twilio's calls."""
+    return turns_for(settings, channel=CHANNEL, answer_path=ANSWER_PATH, recording_path=STATUS_PATH)
 
 
 def call_inbound(channel: str, heard: CallTurn) -> Inbound:
