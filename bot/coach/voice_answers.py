@@ -8,13 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.channels.voice.call import UNSURE
+from bot.coach.review import READS_IN
 from conversations.vocabulary.lists import LOCALE_NAMES
 from storage import VoiceAnswer, VoiceCall
 
 __all__ = ["HeardAnswer", "VoiceFacts", "voice_facts"]
-
-# The language names the coach reads (French), for the call-back flag.
-_IN_FRENCH = {"ps": "pachto", "ti": "tigrigna", "fa_AF": "dari", "ar": "arabe", "uk": "ukrainien"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,5 +68,5 @@ def voice_facts(session: Session, candidate_id: str) -> VoiceFacts | None:
             .order_by(VoiceAnswer.created_at, VoiceAnswer.id)
         )
     ]
-    call_back = _IN_FRENCH.get(wanted, LOCALE_NAMES.get(wanted, wanted)) if wanted else None
+    call_back = READS_IN.get(wanted, LOCALE_NAMES.get(wanted, wanted)) if wanted else None
     return VoiceFacts(int(calls), answers, call_back, int(recorded or 0))

@@ -176,7 +176,8 @@ def test_keys_hash_repeats_star_goes_back_zero_helps(world: VoiceWorld) -> None:
     caller = Caller(world.twilio)
     heard = answer_until(world, caller, start_in_french(caller), "last_name")
     again = caller.press("#")
-    assert again.text == heard.text.split("\n")[-1] or "nom de famille" in again.text
+    assert again.text == "Et ton nom de famille ? Il reste privé : seul ton coach le voit."
+    del heard
     assert step(world) == "last_name"
     back = caller.press("*")
     assert "Amina" in back.text  # the saved answer, to correct or keep

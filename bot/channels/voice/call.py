@@ -145,11 +145,8 @@ class _Work:
 
     def respond(self, turn: CallTurn) -> str:
         """The TwiML answering one of Twilio's requests."""
+        # A retried request never gets here: the service's dedupe (CallSid and turn) replays it.
         call = self._load(turn.call_sid)
-        answered = call is not None and call.last_response is not None
-        if answered and (turn.turn is None or turn.turn < call.turn):  # type: ignore[union-attr]
-            # Twilio asked again about a turn already answered: the same answer, nothing done.
-            return call.last_response  # type: ignore[union-attr,return-value]
         if call is None:
             candidate_id = self.turn.candidate_id
             call = _Call(new_id(), turn.call_sid, 0, {}, None, None, candidate_id, new=True)
@@ -158,7 +155,7 @@ class _Work:
 
     # A call begins ------------------------------------------------------------------------------
     def _begin(self, call: _Call, turn: CallTurn) -> str:
-        handled = self._engine(call, turn, Resumed())
+        handled = self._engine(call, Resumed())
         if handled is None:
             return self._finish(call, [], question=None, hangup=True)
         locale = handled.locale
@@ -303,9 +300,8 @@ class _Work:
         return self._finish(call, [], question=state.get("question"), record=record)
 
     # The engine ---------------------------------------------------------------------------------
-    def _engine(self, call: _Call, turn: CallTurn, event: Event) -> "_Heard | None":
+    def _engine(self, call: _Call, event: Event) -> "_Heard | None":
         """The engine on ``event``, once a request (the request's dedupe was the service's)."""
-        del turn
         handled = self.turn.run(event)
         self.handled = handled
         if handled.candidate_id is None:
@@ -326,7 +322,7 @@ class _Work:
         *,
         before: list[Segment] | None = None,
     ) -> str:
-        heard = self._engine(call, turn, TextReceived(text))
+        heard = self._engine(call, TextReceived(text))
         if heard is None:  # erased (DELETE): the goodbye was the engine's last word
             return self._finish(call, before or [], question=None, hangup=True)
         segments = list(before or [])
