@@ -12,6 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import phonenumbers
+from anyascii import anyascii
+
+from conversations.parsing.places import is_latin
 
 __all__ = ["Hidden", "hidden_in", "public_name", "public_place", "redact"]
 
@@ -29,7 +32,13 @@ _HIDDEN = "…"
 def public_name(first_name: str | None, last_name: str | None) -> str:
     """ "Amina D.": the first name and the initial of the last name (first name alone if none)."""
     first = (first_name or "").strip()
-    initial = (last_name or "").strip()[:1].upper()
+    last = (last_name or "").strip()
+    initial = last[:1]
+    if initial and is_latin(first) and not is_latin(initial):
+        # The page spells the first name in Latin letters (bot/cv/latin_names.py): the initial
+        # too, "Olena K." rather than "Olena К." (a Cyrillic letter) or "Leila ح.".
+        initial = next((char for char in anyascii(last) if char.isalpha()), "")
+    initial = initial.upper()
     if not first:
         return f"{initial}." if initial else ""
     return f"{first} {initial}." if initial else first
