@@ -40,6 +40,7 @@ SAY = {
     "catchphrase": "passer",
 }
 KEYS = {"target_jobs_more": "2", "experience_more": "2", "has_training": "2"}
+READ_BACK_AS = {"2019-2021": "2019–2021"}  # a date, as French says it (CLDR's range)
 
 
 def step(world: VoiceWorld) -> str | None:
@@ -73,7 +74,8 @@ def answer_until(world: VoiceWorld, caller: Caller, heard: Heard, last: str) -> 
         if heard.gather.get("input") == "dtmf":
             heard = caller.press(KEYS.get(current or "", "1"))
         else:
-            heard = caller.answer(SAY.get(current or "", "passer"))
+            words = SAY.get(current or "", "passer")
+            heard = caller.answer(words, READ_BACK_AS.get(words))
     raise AssertionError(f"stuck at {step(world)}: {heard.text}")
 
 
@@ -144,6 +146,16 @@ def test_typed_digits_are_read_back_one_by_one(world: VoiceWorld) -> None:
     assert "Tu as dit : 6 9 0 0 3." in read_back.text
     caller.press("1")
     assert draft(world)["cv"]["locations"][0]["postal_code"] == "69003"
+
+
+def test_dates_are_read_back_as_french_says_them(world: VoiceWorld) -> None:
+    caller = Caller(world.twilio)
+    answer_until(world, caller, start_in_french(caller), "experience_dates")
+    read_back = caller.speak("03/2019 - 06/2021")
+    assert "Tu as dit : mars 2019 – juin 2021." in read_back.text
+    caller.press("1")
+    experience = draft(world)["cv"]["experiences"][0]
+    assert (experience["start"], experience["end"]) == ("2019-03", "2021-06")
 
 
 def test_wrong_keys_say_so_and_ask_again(world: VoiceWorld) -> None:

@@ -161,10 +161,11 @@ class Caller:
         self.last = hear(self.post(SpeechResult=words, Confidence=str(confidence)))
         return self.last
 
-    def answer(self, words: str) -> Heard:
-        """Say a free answer and keep it (``1`` after the read-back)."""
+    def answer(self, words: str, read_back_as: str | None = None) -> Heard:
+        """Say a free answer and keep it (``1`` after the read-back, which says ``words`` or,
+        for a date, ``read_back_as``)."""
         read_back = self.speak(words)
-        assert words in read_back.text, read_back.text
+        assert (read_back_as or words) in read_back.text, read_back.text
         return self.press("1")
 
     def silence(self) -> Heard:

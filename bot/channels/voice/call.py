@@ -30,6 +30,7 @@ from typing import Any
 
 from bot.channels.contract import Inbound
 from bot.channels.render import renderer
+from bot.channels.voice.readback import read_back_text
 from bot.channels.voice.render import Segment, spoken
 from bot.channels.voice.twiml import Listen, Speaker, build
 from bot.channels.voice.voices import NEAREST, speaks
@@ -39,7 +40,7 @@ from conversations.events import Event, Resumed, TextReceived
 from conversations.outputs import Msg, Raw, Term, msg
 from storage import new_id
 
-__all__ = ["CallTurn", "CallTurns", "read_back_text"]
+__all__ = ["CallTurn", "CallTurns"]
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +215,8 @@ class _Work:
         }
         state["phase"] = "confirm"
         unsure = speech and turn.confidence is not None and turn.confidence < UNSURE
-        return self._confirm_prompt(call, locale, text, unsure=bool(unsure))
+        said = read_back_text(state["pending"], locale, self.turn.now.date())
+        return self._confirm_prompt(call, locale, said, unsure=bool(unsure))
 
     def _confirm(self, call: _Call, turn: CallTurn, digits: str) -> str:
         state = call.state
@@ -229,12 +231,11 @@ class _Work:
             state.pop("pending", None)
             state["phase"] = "question"
             return self._again(call, self._say(locale, "voice_say_again"))
+        said = read_back_text(pending, locale, self.turn.now.date())
         if digits == "#":
-            return self._confirm_prompt(call, locale, read_back_text(pending), unsure=False)
+            return self._confirm_prompt(call, locale, said, unsure=False)
         wrong = self._say(locale, "voice_wrong_key")
-        return self._confirm_prompt(
-            call, locale, read_back_text(pending), unsure=False, before=wrong
-        )
+        return self._confirm_prompt(call, locale, said, unsure=False, before=wrong)
 
     def _confirm_prompt(
         self,
@@ -496,11 +497,3 @@ def _locale_of(handled: Handled) -> str | None:
         if locale:
             return str(locale)
     return None
-
-
-def read_back_text(pending: Mapping[str, Any]) -> str:
-    """An answer as the read-back says it: typed digits one by one ("7 5 0 1 1")."""
-    text = str(pending.get("text", ""))
-    if pending.get("source") == "keypad":
-        return " ".join(text)
-    return text
