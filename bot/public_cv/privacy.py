@@ -110,17 +110,24 @@ def _redacted(text: str, last_name: str | None, found: list[Hidden]) -> str:
     text = _loose_phone(text, hide("phone"))
     text = _ADDRESS.sub(hide("address"), text)
     last = (last_name or "").strip()
-    if len(last) >= 2:
-        initial = last[:1].upper() + "."
-        # "…Amina Diallo." becomes "…Amina D." (one full stop, not two).
-        pattern = rf"(?<!\w){re.escape(last)}(?!\w)\.?"
-
-        def shorten(match: re.Match[str]) -> str:
-            found.append(Hidden("last_name", match.group(0)))
-            return initial
-
-        text = re.sub(pattern, shorten, text, flags=re.IGNORECASE)
+    # A name in another script may come back in Latin letters in the French the coach wrote
+    # ("Коваленко" as "Kovalenko"): both spellings go.
+    spellings = [last] if is_latin(last) else [last, anyascii(last)]
+    for spelling in dict.fromkeys(s for s in spellings if len(s) >= 2):
+        text = _shorten_name(text, spelling, found)
     return text
+
+
+def _shorten_name(text: str, name: str, found: list[Hidden]) -> str:
+    """ "…Amina Diallo." becomes "…Amina D." (one full stop, not two)."""
+    initial = name[:1].upper() + "."
+    pattern = rf"(?<!\w){re.escape(name)}(?!\w)\.?"
+
+    def shorten(match: re.Match[str]) -> str:
+        found.append(Hidden("last_name", match.group(0)))
+        return initial
+
+    return re.sub(pattern, shorten, text, flags=re.IGNORECASE)
 
 
 def _loose_phone(text: str, hide: Callable[[re.Match[str]], str]) -> str:

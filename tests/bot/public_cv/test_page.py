@@ -312,3 +312,21 @@ def test_the_country_of_a_past_job_is_written_once(
     text = " ".join(_parsed(client.get(f"/cv/{person.slug}").text).text)
     assert shown in text
     assert text.count("Afghanistan") == 1
+
+
+def test_a_last_name_in_another_script_is_hidden_in_latin_letters_too(
+    client: TestClient, make_person: MakePerson
+) -> None:
+    story = {
+        "text": "Я Олена Коваленко.",
+        "lang": "uk",
+        "fr": "Je suis Olena Kovalenko, cuisinière. Коваленко aussi.",
+    }
+    person = make_person(
+        person={"first_name": "Олена", "first_name_latin": "Olena", "last_name": "Коваленко"},
+        story=story,
+    )
+    text = unescape(client.get(f"/cv/{person.slug}").text)
+    assert "Olena K." in text  # the initial in Latin letters, like the first name
+    assert "Je suis Olena K., cuisinière. К. aussi." in text
+    assert "Kovalenko" not in text and "Коваленко" not in text and "Олена" not in text
